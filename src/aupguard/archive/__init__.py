@@ -1,0 +1,1 @@
+"""The archive: original bytes of every item, content-addressed."""

@@ -1,0 +1,68 @@
+"""The `aupguard` command: verbs match the jobs of a district's technology and records people."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from aupguard.workspace import Workspace, WorkspaceError
+
+app = typer.Typer(
+    name="aupguard",
+    help="Put the district's technology-use policy (401.13 / 713) into practice: "
+    "import the directory, scan mail, texts and posts, review findings that cite the policy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Diagnostics and progress go to stderr so stdout stays clean for --format json/csv.
+err = Console(stderr=True)
+out = Console()
+
+
+class State:
+    home: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    home: str | None = typer.Option(
+        None, "--home", help="Workspace folder (default: $AUPGUARD_HOME or ./aupguard-data).", show_default=False
+    ),
+) -> None:
+    state.home = home
+
+
+def open_workspace() -> Workspace:
+    try:
+        return Workspace.open(state.home)
+    except WorkspaceError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def main() -> None:
+    from aupguard.cli.reference import build_app
+
+    try:
+        build_app()()
+    except BrokenPipeError:  # `aupguard findings | head`
+        sys.stderr.close()
+
+
+def existing_paths(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"no such file or folder: {', '.join(missing)}")
+    return paths

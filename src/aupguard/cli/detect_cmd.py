@@ -1,0 +1,70 @@
+"""`aupguard detect`: run one detector over JSON Lines on stdin, to evaluate it on outside data."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from aupguard.cli import app, err, fail, out
+from aupguard.detectors import registry
+from aupguard.detectors.base import DetectContext
+from aupguard.model import Channel, Item, content_id
+
+
+@app.command()
+def detect(
+    detector: str | None = typer.Option(None, "--detector", "-d", help="Detector name (see --list)."),
+    list_: bool = typer.Option(False, "--list", help="Name the detectors and the signal kinds they emit."),
+    batch: int = typer.Option(256, help="Lines scored together (faster for model-based detectors)."),
+) -> None:
+    """Read {"id", "text"} JSON Lines on stdin; write {"id", "signals": [...]} per line."""
+    if list_:
+        for name in registry.names():
+            det = registry.get(name)
+            mode = "text" if det.text_only else "needs message context"
+            out.print(f"{name} {det.version} ({mode}): {', '.join(det.kinds)}", markup=False)
+        return
+    if not detector:
+        raise fail("give --detector NAME (or --list)")
+    try:
+        det = registry.get(detector)
+    except KeyError as exc:
+        raise fail(str(exc)) from exc
+    ctx = DetectContext()
+    pending: list[tuple[object, Item]] = []
+    bad = 0
+
+    def flush() -> None:
+        many = getattr(det, "detect_many", None)
+        results = many([i for _, i in pending], ctx) if many else [det.detect(i, ctx) for _, i in pending]
+        for (ident, _), signals in zip(pending, results, strict=True):
+            sys.stdout.write(json.dumps({"id": ident, "signals": [
+                {"kind": s.kind, "score": round(float(s.score), 4), "start": s.start, "end": s.end,
+                 "text": s.text, "explanation": s.explanation} for s in signals]}, ensure_ascii=False) + "\n")  # fmt: skip
+        pending.clear()
+
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            text = obj["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (ValueError, KeyError, TypeError) as exc:
+            bad += 1
+            err.print(f"line {number}: skipped, not a {{\"id\", \"text\"}} object ({exc})")
+            sys.stdout.write(json.dumps({"id": None, "line": number, "error": str(exc)}) + "\n")
+            continue
+        raw = text.encode("utf-8")
+        item = Item(id=content_id(raw), channel=Channel.EMAIL, source="stdin", position=f"line {number}",
+                    raw=raw, body=text)  # fmt: skip
+        pending.append((obj.get("id"), item))
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    if bad:
+        err.print(f"{bad} line(s) could not be read; each got an error line on stdout.")

@@ -1,0 +1,1 @@
+"""The bundled sample district (fictional people) used by `aupguard demo` and the tests."""

@@ -1,0 +1,1 @@
+"""Detectors: one per module, registered by name in `registry`."""

@@ -1,0 +1,1 @@
+"""The directory: people, buildings, groups and accounts, read from district exports."""

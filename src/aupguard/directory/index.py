@@ -1,0 +1,86 @@
+"""The read-only directory index handed to detectors and the engine during a scan.
+
+Built once per scan from the store, then pickled to the worker processes: keep it plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from aupguard.directory.addresses import email_domain
+from aupguard.model import Account, Building, Group, Person, PersonKind
+
+
+@dataclass
+class Directory:
+    district_domains: set[str] = field(default_factory=set)
+    people: dict[str, Person] = field(default_factory=dict)
+    buildings: dict[str, Building] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)  # normalized address -> account
+    _groups_by_person: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        people: Iterable[Person],
+        buildings: Iterable[Building] = (),
+        groups: Iterable[Group] = (),
+        accounts: Iterable[Account] = (),
+        district_domains: Iterable[str] = (),
+    ) -> Directory:
+        d = cls(district_domains={x.lower() for x in district_domains})
+        d.people = {p.id: p for p in people}
+        d.buildings = {b.id: b for b in buildings}
+        d.groups = {g.id: g for g in groups}
+        d.accounts = {a.address: a for a in accounts}
+        for g in d.groups.values():
+            for pid in g.members:
+                d._groups_by_person.setdefault(pid, []).append(g.id)
+        return d
+
+    # ------------------------------------------------------------------ lookups
+
+    def person(self, person_id: str | None) -> Person | None:
+        return self.people.get(person_id) if person_id else None
+
+    def account(self, address: str | None) -> Account | None:
+        return self.accounts.get(address) if address else None
+
+    def person_at(self, address: str | None) -> Person | None:
+        acct = self.account(address)
+        return self.people.get(acct.person_id) if acct else None
+
+    def is_district_address(self, address: str) -> bool:
+        """True for a district-issued account or any address in a district mail domain."""
+        acct = self.accounts.get(address)
+        if acct is not None:
+            return acct.district
+        domain = email_domain(address)
+        return domain is not None and domain in self.district_domains
+
+    def students(self) -> Iterable[Person]:
+        return (p for p in self.people.values() if p.kind == PersonKind.STUDENT)
+
+    def groups_of(self, person_id: str) -> list[Group]:
+        return [self.groups[g] for g in self._groups_by_person.get(person_id, [])]
+
+    def principals_for(self, person: Person) -> list[Person]:
+        """The principals of the person's buildings (excluding the person themself)."""
+        out: list[Person] = []
+        for bid in person.building_ids:
+            b = self.buildings.get(bid)
+            if not b:
+                continue
+            for pid in b.principal_ids:
+                p = self.people.get(pid)
+                if p and p.id != person.id and p not in out:
+                    out.append(p)
+        return out
+
+    def with_role(self, role: str) -> list[Person]:
+        return [p for p in self.people.values() if role in p.roles and p.active]
+
+    def guardians_of(self, student_id: str) -> list[Person]:
+        return [p for p in self.people.values() if student_id in p.guardian_of]

@@ -1,0 +1,213 @@
+"""Item + signals + context -> findings that cite a clause. No I/O of its own.
+
+The policy pack's rules are compiled once into `CompiledRule`s; `evaluate` then judges each item
+under the pack version in force when the item happened, routes each finding to its reviewer and
+marks it covered when a permission covers it (never drops it).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aupguard.directory.index import Directory
+from aupguard.model import Channel, Finding, FindingStatus, Item, Permission, Person, Severity, Signal
+from aupguard.permissions.coverage import covering
+
+# Evidence data keys naming the staff member a signal is about (contact, group text, social).
+_SUBJECT_KEYS = ("staff_id",)
+# Evidence data keys naming the person (student) whose information a signal carries.
+_ABOUT_KEYS = ("person_id", "student_id")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str
+    clause_id: str
+    signals: tuple[str, ...]  # signal kinds, `*` wildcards allowed
+    severity: Severity
+    reviewer: str
+    covered_by: tuple[str, ...] = ()
+    min_score: float = 0.0
+    channels: tuple[str, ...] = ()
+    external: bool | None = None
+    sender_kinds: tuple[str, ...] = ()
+    sender_roles: tuple[str, ...] = ()
+    hold: bool = False
+
+    def wants(self, signal: Signal) -> bool:
+        return signal.score >= self.min_score and any(fnmatch.fnmatchcase(signal.kind, p) for p in self.signals)
+
+
+@dataclass
+class RuleSet:
+    """The active rules of one pack version."""
+
+    version: str
+    effective: date
+    rules: list[CompiledRule]
+
+
+@dataclass
+class EngineContext:
+    directory: Directory
+    rulesets: list[RuleSet]  # any order; the one in force at the item's time is used
+    permissions: list[Permission] = field(default_factory=list)
+
+    def ruleset_at(self, at: datetime | None) -> RuleSet:
+        ordered = sorted(self.rulesets, key=lambda r: r.effective)
+        if at is None:
+            return ordered[-1]
+        in_force = [r for r in ordered if r.effective <= at.date()]
+        # An item older than every version is judged under the oldest one we have.
+        return in_force[-1] if in_force else ordered[0]
+
+
+def compile_pack(pack: Any) -> RuleSet:
+    """Compile a policy pack (aupguard.policy.schema.Pack) into the engine's rule set."""
+    rules = []
+    for r in pack.active_rules():
+        when = r.when
+        rules.append(
+            CompiledRule(
+                id=r.id,
+                clause_id=r.clause,
+                signals=tuple(r.signals),
+                severity=Severity(r.severity),
+                reviewer=r.reviewer,
+                covered_by=tuple(r.covered_by or ()),
+                min_score=float(r.min_score or 0.0),
+                channels=tuple(str(c) for c in (when.channel or ())) if when else (),
+                external=when.external if when else None,
+                sender_kinds=tuple(str(k) for k in (when.sender_kind or ())) if when else (),
+                sender_roles=tuple(when.sender_roles or ()) if when else (),
+                hold=bool(getattr(r, "hold", False)),
+            )
+        )
+    return RuleSet(version=str(pack.version), effective=pack.effective, rules=rules)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _related(address: str, about: Person | None, directory: Directory) -> bool:
+    """True when the address belongs to the person a signal is about, or to their guardian."""
+    if about is None:
+        return False
+    owner = directory.person_at(address)
+    return owner is not None and (owner.id == about.id or about.id in owner.guardian_of)
+
+
+def is_external(item: Item, signal: Signal | None, directory: Directory) -> bool:
+    """Does the item leave the district, as far as this signal is concerned?
+
+    Social posts and connections are on external sites by definition (401.13). A message is
+    external when some recipient is not a district address, ignoring the student the signal is
+    about and that student's guardians: a teacher writing to a parent about their own child is
+    district business, not a disclosure.
+    """
+    if item.channel in (Channel.POST, Channel.CONNECTION):
+        return item.meta.get("visibility", "public") != "only_me"
+    about = None
+    if signal is not None:
+        for key in _ABOUT_KEYS:
+            if signal.data.get(key):
+                about = directory.person(str(signal.data[key]))
+                break
+    return any(
+        not directory.is_district_address(r) and not _related(r, about, directory) for r in item.recipients
+    )
+
+
+def subject_of(evidence: Sequence[Signal], sender: Person | None, directory: Directory) -> Person | None:
+    """Whom a finding is about: the staff member a signal names, else the sender."""
+    for s in evidence:
+        for key in _SUBJECT_KEYS:
+            person = directory.person(s.data.get(key))
+            if person is not None:
+                return person
+    return sender
+
+
+# --------------------------------------------------------------------------- routing
+
+_ESCALATION = {"principal": "superintendent", "superintendent": "board_president"}
+
+
+def route(reviewer_role: str, subject: Person | None, directory: Directory) -> str:
+    """Person id (or "role:<name>" when nobody holds it) of who reviews a finding about `subject`.
+
+    Nobody reviews themself: a principal's finding goes to the superintendent, the
+    superintendent's to the board president, any other role-holder's to the superintendent.
+    """
+    role = reviewer_role
+    if role == "principal" and subject is not None:
+        principals = [p for p in directory.principals_for(subject) if p.id != subject.id]
+        if principals and "principal" not in subject.roles:
+            return principals[0].id
+        role = "superintendent"
+    elif role == "principal":
+        role = "superintendent"
+    seen = set()
+    while role not in seen:
+        seen.add(role)
+        holders = [p for p in directory.with_role(role) if subject is None or p.id != subject.id]
+        if holders:
+            return holders[0].id
+        if subject is not None and role in subject.roles:
+            role = _ESCALATION.get(role, "superintendent")
+            continue
+        return f"role:{role}"
+    return f"role:{role}"
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def evaluate(item: Item, signals: Sequence[Signal], ctx: EngineContext) -> list[Finding]:
+    if not signals:
+        return []
+    ruleset = ctx.ruleset_at(item.sent_at)
+    directory = ctx.directory
+    sender = directory.person_at(item.sender)
+    sender_kind = sender.kind.value if sender else "unknown"
+    findings: list[Finding] = []
+    for rule in ruleset.rules:
+        matched = [s for s in signals if rule.wants(s)]
+        if not matched:
+            continue
+        if rule.channels and item.channel.value not in rule.channels:
+            continue
+        if rule.external is not None:
+            matched = [s for s in matched if is_external(item, s, directory) == rule.external]
+            if not matched:
+                continue
+        if rule.sender_kinds and sender_kind not in rule.sender_kinds:
+            continue
+        if rule.sender_roles and not (sender and set(sender.roles) & set(rule.sender_roles)):
+            continue
+        subject = subject_of(matched, sender, directory)
+        person_id = subject.id if subject else None
+        permit = covering(ctx.permissions, rule.covered_by, person_id, item.sent_at, item, matched)
+        findings.append(
+            Finding(
+                item_id=item.id,
+                rule_id=rule.id,
+                clause_id=rule.clause_id,
+                severity=rule.severity,
+                status=FindingStatus.COVERED if permit else FindingStatus.OPEN,
+                person_id=person_id,
+                reviewer=route(rule.reviewer, subject, directory),
+                evidence=list(matched),
+                pack_version=ruleset.version,
+                permission_id=permit.id if permit else None,
+            )
+        )
+    return findings
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Permissions (consents) granted through aupguard and how they cover findings."""

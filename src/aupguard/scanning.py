@@ -1,0 +1,264 @@
+"""The scan pipeline: records -> items -> signals -> findings -> store, on every core.
+
+The main process reads records (streaming, so memory stays flat), hands them to worker processes
+in batches, and stores what comes back in order. Workers parse, run every detector, judge the
+signals with the engine and write the original bytes to the archive. At most `window` batches
+are in flight, which bounds memory however large the input.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from aupguard.archive.blobs import BlobStore
+from aupguard.detectors import registry
+from aupguard.detectors.base import DetectContext, Detector
+from aupguard.engine import EngineContext, evaluate
+from aupguard.model import Finding, Item, ReadError, Signal
+from aupguard.sources import iter_records, parse_record
+from aupguard.sources.base import RawRecord
+from aupguard.store import findings_repo, permissions_repo
+from aupguard.store.tables import scans
+from aupguard.workspace import Workspace
+
+BATCH = 200
+
+
+@dataclass
+class Counts:
+    read: int = 0
+    items: int = 0
+    errors: int = 0
+    skipped: int = 0  # outside --since/--until
+    findings: int = 0
+    covered: int = 0
+    bytes: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "store": 0.0})
+
+
+@dataclass
+class BatchResult:
+    items: list[tuple[dict[str, Any], str, str]]  # (item row, source, position)
+    item_times: dict[str, datetime | None]
+    errors: list[ReadError]
+    findings: list[Finding]
+    skipped: int
+    nbytes: int
+    seconds: dict[str, float]
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+@dataclass
+class _WorkerState:
+    detectors: list[Detector]
+    detect_ctx: DetectContext
+    engine_ctx: EngineContext
+    blobs: BlobStore
+    since: datetime | None
+    until: datetime | None
+
+
+_STATE: _WorkerState | None = None
+
+
+def _detect(items: list[Item], state: _WorkerState) -> list[list[Signal]]:
+    out: list[list[Signal]] = [[] for _ in items]
+    for det in state.detectors:
+        many = getattr(det, "detect_many", None)
+        if many is not None:
+            for i, sigs in enumerate(many(items, state.detect_ctx)):
+                out[i].extend(sigs)
+        else:
+            for i, item in enumerate(items):
+                out[i].extend(det.detect(item, state.detect_ctx))
+    return out
+
+
+def _in_window(item: Item, state: _WorkerState) -> bool:
+    # Undated items are kept: a window cannot exclude what it cannot place.
+    if item.sent_at is None:
+        return True
+    if state.since and item.sent_at < state.since:
+        return False
+    return not (state.until and item.sent_at >= state.until)
+
+
+def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -> BatchResult:
+    state = state or _STATE
+    assert state is not None, "worker not initialised"
+    t0 = time.perf_counter()
+    parsed: list[Item] = []
+    errors: list[ReadError] = []
+    skipped = 0
+    for rec in records:
+        result = parse_record(rec)
+        if isinstance(result, ReadError):
+            errors.append(result)
+        elif _in_window(result, state):
+            parsed.append(result)
+        else:
+            skipped += 1
+    t1 = time.perf_counter()
+    try:
+        signals = _detect(parsed, state)
+    except Exception as exc:  # noqa: BLE001 - a detector bug must not lose the batch
+        signals = [[] for _ in parsed]
+        errors.extend(ReadError(i.source, i.position, f"detector failed: {exc!r}") for i in parsed)
+        parsed, signals = [], []
+    findings: list[Finding] = []
+    for item, sigs in zip(parsed, signals, strict=True):
+        findings.extend(evaluate(item, sigs, state.engine_ctx))
+    t2 = time.perf_counter()
+    now = datetime.now(UTC)
+    rows = []
+    for item in parsed:
+        state.blobs.put(item.raw, item.id)
+        rows.append((findings_repo.item_row(item, now), item.source, item.position))
+    t3 = time.perf_counter()
+    return BatchResult(
+        items=rows,
+        item_times={i.id: i.sent_at for i in parsed},
+        errors=errors,
+        findings=findings,
+        skipped=skipped,
+        nbytes=sum(r.nbytes for r in records),
+        seconds={"parse": t1 - t0, "detect": t2 - t1, "store": t3 - t2},
+    )
+
+
+def _init_worker(state: _WorkerState) -> None:
+    global _STATE
+    _STATE = state
+
+
+# --------------------------------------------------------------------------- main side
+
+
+def _batches(records: Iterable[RawRecord | ReadError], counts: Counts) -> Iterator[tuple[list[RawRecord], list[ReadError]]]:
+    batch: list[RawRecord] = []
+    errors: list[ReadError] = []
+    t = time.perf_counter()
+    for rec in records:
+        counts.read += 1
+        if isinstance(rec, ReadError):
+            errors.append(rec)
+        else:
+            batch.append(rec)
+        if len(batch) + len(errors) >= BATCH:
+            counts.stage_seconds["read"] += time.perf_counter() - t
+            yield batch, errors
+            batch, errors = [], []
+            t = time.perf_counter()
+    counts.stage_seconds["read"] += time.perf_counter() - t
+    if batch or errors:
+        yield batch, errors
+
+
+def _prepare_state(ws: Workspace, since: datetime | None, until: datetime | None) -> _WorkerState:
+    pack = ws.current_pack()
+    directory = ws.directory()
+    settings = pack.detector_settings() if hasattr(pack, "detector_settings") else {}
+    return _WorkerState(
+        detectors=registry.all_detectors(),
+        detect_ctx=DetectContext(directory=directory, settings=settings),
+        engine_ctx=EngineContext(directory, ws.rulesets(), permissions_repo.all_permissions(ws.engine)),
+        blobs=ws.blobs,
+        since=since,
+        until=until,
+    )
+
+
+FindingSink = Callable[[list[dict[str, Any]]], None]
+ProgressSink = Callable[[int, int], None]  # (bytes done, items done)
+
+
+def scan(
+    ws: Workspace,
+    paths: list[Path],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    workers: int = 1,
+    on_findings: FindingSink | None = None,
+    on_progress: ProgressSink | None = None,
+) -> Counts:
+    """Scan `paths` into the workspace. Calls `on_findings` with stored findings per batch."""
+    started = time.perf_counter()
+    counts = Counts()
+    state = _prepare_state(ws, since, until)
+    with ws.engine.begin() as conn:
+        scan_id = conn.execute(
+            scans.insert()
+            .values(started_at=datetime.now(UTC), paths=[str(p) for p in paths], counts={},
+                    pack_version=str(ws.current_pack().version))
+            .returning(scans.c.id)
+        ).scalar_one()  # fmt: skip
+
+    def absorb(result: BatchResult, read_errors: list[ReadError]) -> None:
+        t = time.perf_counter()
+        errors = read_errors + result.errors
+        with ws.engine.begin() as conn:
+            findings_repo.store_batch(conn, scan_id, result.items, errors, result.findings, result.item_times)
+        keys = list({(f.item_id, f.rule_id) for f in result.findings})
+        stored = findings_repo.query_findings(ws.engine, keys=keys) if keys else []
+        counts.items += len(result.items)
+        counts.errors += len(errors)
+        counts.skipped += result.skipped
+        counts.findings += len(stored)
+        counts.covered += sum(1 for f in stored if f["status"] == "covered")
+        counts.bytes += result.nbytes
+        for k, v in result.seconds.items():
+            counts.stage_seconds[k] += v
+        counts.stage_seconds["store"] += time.perf_counter() - t
+        if on_findings and stored:
+            on_findings(stored)
+        if on_progress:
+            on_progress(counts.bytes, counts.items + counts.errors + counts.skipped)
+
+    records = iter_records(paths)
+    if workers <= 1:
+        for batch, read_errors in _batches(records, counts):
+            absorb(process_batch(batch, state), read_errors)
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init_worker,
+                                 initargs=(state,)) as pool:  # fmt: skip
+            window: deque[tuple[Future[BatchResult], list[ReadError]]] = deque()
+            for batch, read_errors in _batches(records, counts):
+                window.append((pool.submit(process_batch, batch), read_errors))
+                if len(window) >= workers * 3:
+                    fut, errs = window.popleft()
+                    absorb(fut.result(), errs)
+            while window:
+                fut, errs = window.popleft()
+                absorb(fut.result(), errs)
+    seconds = time.perf_counter() - started
+    with ws.engine.begin() as conn:
+        conn.execute(
+            scans.update()
+            .where(scans.c.id == scan_id)
+            .values(finished_at=datetime.now(UTC), counts=summary(counts, seconds))
+        )
+    counts.stage_seconds["total"] = seconds
+    return counts
+
+
+def summary(counts: Counts, seconds: float) -> dict[str, Any]:
+    return {
+        "read": counts.read,
+        "items": counts.items,
+        "errors": counts.errors,
+        "skipped": counts.skipped,
+        "findings": counts.findings,
+        "covered": counts.covered,
+        "seconds": round(seconds, 3),
+    }

@@ -1,0 +1,242 @@
+"""Items, read errors, findings and their evidence: writing scan results and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, or_, select, tuple_
+
+from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
+from aupguard.store.db import insert_ignore
+from aupguard.store.tables import evidence, finding_events, findings, item_sources, items, scan_errors
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; everything aupguard stores is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def item_row(item: Item, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "channel": item.channel.value,
+        "sent_at": item.sent_at,
+        "sender": item.sender,
+        "sender_name": item.sender_name,
+        "recipients": list(item.recipients),
+        "subject": item.subject,
+        "body": item.body,
+        "platform": item.platform,
+        "meta": item.meta,
+        "attachments": [{k: v for k, v in asdict(a).items() if k != "head"} for a in item.attachments],
+        "size": len(item.raw),
+        "first_seen_at": now,
+    }
+
+
+def item_from_row(row: Any) -> Item:
+    """An item rebuilt from its stored row (without raw bytes: those live in the archive)."""
+    return Item(
+        id=row.id,
+        channel=Channel(row.channel),
+        source="",
+        position="",
+        raw=b"",
+        sent_at=aware(row.sent_at),
+        sender=row.sender,
+        sender_name=row.sender_name,
+        recipients=list(row.recipients),
+        subject=row.subject,
+        body=row.body,
+        platform=row.platform,
+        meta=dict(row.meta),
+        attachments=[Attachment(**a) for a in row.attachments],
+    )
+
+
+def store_batch(
+    conn: Connection,
+    scan_id: int,
+    stored_items: Sequence[tuple[dict[str, Any], str, str]],
+    errors: Sequence[ReadError],
+    new_findings: Sequence[Finding],
+    item_times: dict[str, datetime | None],
+) -> None:
+    """Write one batch of scan results. Re-running with the same input adds nothing new."""
+    dialect = conn.dialect.name
+    now = datetime.now(UTC)
+    if stored_items:
+        conn.execute(insert_ignore(dialect, items), [row for row, _, _ in stored_items])
+        conn.execute(
+            insert_ignore(dialect, item_sources),
+            [{"item_id": row["id"], "source": src, "position": pos} for row, src, pos in stored_items],
+        )
+    for err in errors:
+        key = and_(scan_errors.c.source == err.source, scan_errors.c.position == err.position)
+        if conn.execute(select(scan_errors.c.id).where(key)).first():
+            conn.execute(scan_errors.update().where(key).values(reason=err.reason, scan_id=scan_id, recorded_at=now))
+        else:
+            conn.execute(
+                scan_errors.insert().values(
+                    source=err.source, position=err.position, reason=err.reason, scan_id=scan_id, recorded_at=now
+                )
+            )
+    if not new_findings:
+        return
+    keys = [(f.item_id, f.rule_id) for f in new_findings]
+    existing = set(
+        conn.execute(
+            select(findings.c.item_id, findings.c.rule_id).where(
+                tuple_(findings.c.item_id, findings.c.rule_id).in_(keys)
+            )
+        ).tuples()
+    )
+    fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
+    fresh = list({(f.item_id, f.rule_id): f for f in fresh}.values())  # same item twice in a batch
+    if not fresh:
+        return
+    rows = [
+        {
+            "item_id": f.item_id,
+            "rule_id": f.rule_id,
+            "clause_id": f.clause_id,
+            "severity": f.severity.value,
+            "status": f.status.value,
+            "person_id": f.person_id,
+            "reviewer": f.reviewer,
+            "permission_id": f.permission_id,
+            "pack_version": f.pack_version,
+            "item_time": item_times.get(f.item_id),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for f in fresh
+    ]
+    ids = conn.execute(
+        findings.insert().returning(findings.c.id, findings.c.item_id, findings.c.rule_id, sort_by_parameter_order=True),
+        rows,
+    ).all()
+    ev_rows = []
+    event_rows = []
+    for (fid, _, _), f in zip(ids, fresh, strict=True):
+        f.id = fid
+        for s in f.evidence:
+            ev_rows.append(
+                {
+                    "finding_id": fid,
+                    "detector": s.detector,
+                    "kind": s.kind,
+                    "span_start": s.start,
+                    "span_end": s.end,
+                    "text": s.text,
+                    "score": float(s.score),
+                    "explanation": s.explanation,
+                    "data": s.data,
+                }
+            )
+        event_rows.append(
+            {
+                "finding_id": fid,
+                "at": now,
+                "from_status": None,
+                "to_status": f.status.value,
+                "permission_id": f.permission_id,
+                "actor": "scan",
+                "reason": "found by scan" + (f" and covered by permission {f.permission_id}" if f.permission_id else ""),
+            }
+        )
+    if ev_rows:
+        conn.execute(evidence.insert(), ev_rows)
+    conn.execute(finding_events.insert(), event_rows)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def evidence_for(conn: Connection, finding_ids: Iterable[int]) -> dict[int, list[Signal]]:
+    out: dict[int, list[Signal]] = {}
+    ids = list(finding_ids)
+    if not ids:
+        return out
+    for r in conn.execute(select(evidence).where(evidence.c.finding_id.in_(ids)).order_by(evidence.c.id)):
+        out.setdefault(r.finding_id, []).append(
+            Signal(r.detector, r.kind, r.span_start, r.span_end, r.text, r.score, r.explanation, dict(r.data))
+        )
+    return out
+
+
+def first_source(conn: Connection, item_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    ids = list(item_ids)
+    if not ids:
+        return out
+    rows = conn.execute(
+        select(item_sources.c.item_id, item_sources.c.source, item_sources.c.position)
+        .where(item_sources.c.item_id.in_(ids))
+        .order_by(item_sources.c.source, item_sources.c.position)
+    )
+    for r in rows:
+        out.setdefault(r.item_id, (r.source, r.position))
+    return out
+
+
+def query_findings(
+    engine: Engine,
+    *,
+    keys: Sequence[tuple[str, str]] | None = None,
+    ids: Sequence[int] | None = None,
+    clause: str | None = None,
+    person: str | None = None,
+    person_ids: Sequence[str] | None = None,
+    status: str | None = None,
+    severities: Sequence[str] | None = None,
+    rule: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stored findings with their evidence and first source, filtered; newest item first."""
+    q = select(findings)
+    if keys is not None:
+        if not keys:
+            return []
+        q = q.where(tuple_(findings.c.item_id, findings.c.rule_id).in_(list(keys)))
+    if ids is not None:
+        q = q.where(findings.c.id.in_(list(ids)))
+    if clause:
+        q = q.where(or_(findings.c.clause_id == clause, findings.c.clause_id.like(f"{clause}/%")))
+    if person:
+        q = q.where(findings.c.person_id == person)
+    if person_ids is not None:
+        q = q.where(findings.c.person_id.in_(list(person_ids)))
+    if status:
+        q = q.where(findings.c.status == status)
+    if severities:
+        q = q.where(findings.c.severity.in_(list(severities)))
+    if rule:
+        q = q.where(findings.c.rule_id == rule)
+    q = q.order_by(findings.c.item_time.desc(), findings.c.id)
+    if limit:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        ev = evidence_for(conn, [r["id"] for r in rows])
+        src = first_source(conn, {r["item_id"] for r in rows})
+    for r in rows:
+        r["evidence"] = ev.get(r["id"], [])
+        r["source"] = src.get(r["item_id"], ("", ""))
+        r["item_time"] = aware(r["item_time"])
+    return rows
+
+
+def count_by(engine: Engine, column: str) -> dict[tuple[str, str], int]:
+    """Finding counts by (column value, status)."""
+    col = findings.c[column]
+    with engine.connect() as conn:
+        return {
+            (r[0], r[1]): r[2]
+            for r in conn.execute(select(col, findings.c.status, func.count()).group_by(col, findings.c.status))
+        }

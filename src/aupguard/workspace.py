@@ -1,0 +1,115 @@
+"""A workspace: one folder holding the database, the archive and the district's policy pack."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from aupguard import config
+from aupguard.archive.blobs import BlobStore
+from aupguard.directory.index import Directory
+from aupguard.engine import RuleSet, compile_pack
+from aupguard.store import db, directory_repo
+
+
+class WorkspaceError(Exception):
+    """A problem the admin can fix (no workspace here, database out of date, ...)."""
+
+
+@dataclass
+class Workspace:
+    root: Path
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def db_url(self) -> str:
+        return config.database_url(self.root)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def policy_dir(self) -> Path:
+        return self.root / "policy"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = db.make_engine(self.db_url)
+        return self._engine
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.archive_dir)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def init(cls, home: str | Path | None = None) -> Workspace:
+        """Create (or bring up to date) a workspace; safe to run twice."""
+        from aupguard.policy.loader import default_pack_path
+
+        root = config.home(home)
+        root.mkdir(parents=True, exist_ok=True)
+        ws = cls(root)
+        ws.archive_dir.mkdir(exist_ok=True)
+        ws.policy_dir.mkdir(exist_ok=True)
+        default = default_pack_path()
+        if not any(ws.policy_dir.glob("*.yaml")):
+            shutil.copyfile(default, ws.policy_dir / Path(str(default)).name)
+        db.upgrade(ws.engine)
+        return ws
+
+    @classmethod
+    def open(cls, home: str | Path | None = None) -> Workspace:
+        root = config.home(home)
+        ws = cls(root)
+        if not root.is_dir() or not ws.policy_dir.is_dir():
+            raise WorkspaceError(
+                f"no aupguard workspace at {root}. Run `aupguard init` (or `aupguard demo`) first, "
+                "or point AUPGUARD_HOME / --home at an existing one."
+            )
+        if not db.is_current(ws.engine):
+            db.upgrade(ws.engine)
+        return ws
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # ------------------------------------------------------------------ policy
+
+    def pack_paths(self) -> list[Path]:
+        override = config.get("POLICY_PACK")
+        if override:
+            return [Path(override)]
+        return sorted(self.policy_dir.glob("*.yaml"))
+
+    def packs(self) -> list[Any]:
+        from aupguard.policy.loader import PackError, load_pack
+
+        packs = []
+        for path in self.pack_paths():
+            try:
+                packs.append(load_pack(path))
+            except PackError as exc:
+                raise WorkspaceError(f"policy pack {path} is not valid:\n{exc}") from exc
+        if not packs:
+            raise WorkspaceError(f"no policy pack in {self.policy_dir}; run `aupguard init`")
+        return packs
+
+    def current_pack(self) -> Any:
+        return max(self.packs(), key=lambda p: p.effective)
+
+    def rulesets(self) -> list[RuleSet]:
+        return [compile_pack(p) for p in self.packs()]
+
+    def directory(self) -> Directory:
+        return directory_repo.load(self.engine)

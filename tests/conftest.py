@@ -1,0 +1,66 @@
+"""Shared fixtures. The suite runs on SQLite, and on PostgreSQL when AUPGUARD_TEST_DATABASE_URL
+names a server (`.ci/run` starts one): every workspace then gets a fresh database of its own."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from aupguard.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_DATA = Path(os.environ.get("AUPGUARD_DEV_DATA", REPO.parent / "shared" / "dev-data"))
+PG_URL = os.environ.get("AUPGUARD_TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"aupguard database backend: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture
+def database_url() -> Iterator[str | None]:
+    """None on SQLite (the workspace's own file); a fresh PostgreSQL database otherwise."""
+    if not PG_URL:
+        yield None
+        return
+    name = f"aupguard_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def workspace_env(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Environment for a workspace in tmp_path (used by CLI tests too); returns its folder."""
+    home = tmp_path / "ws"
+    monkeypatch.setenv("AUPGUARD_HOME", str(home))
+    monkeypatch.setenv("AUPGUARD_WORKERS", "1")
+    if database_url:
+        monkeypatch.setenv("AUPGUARD_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("AUPGUARD_DATABASE_URL", raising=False)
+    monkeypatch.delenv("AUPGUARD_POLICY_PACK", raising=False)
+    return home
+
+
+@pytest.fixture
+def workspace(workspace_env: Path) -> Iterator[Workspace]:
+    ws = Workspace.init(workspace_env)
+    yield ws
+    ws.close()
+
+
+def dev_data(*parts: str) -> Path:
+    path = DEV_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"dev data not present: {path}")
+    return path
