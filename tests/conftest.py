@@ -64,3 +64,11 @@ def dev_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"dev data not present: {path}")
     return path
+
+
+@pytest.fixture
+def mail(tmp_path: Path) -> Path:
+    """A folder of a few emails and a text export, clean, violating and broken."""
+    from tests.small_district import write_mail
+
+    return write_mail(tmp_path / "mail")

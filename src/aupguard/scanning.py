@@ -41,7 +41,9 @@ class Counts:
     findings: int = 0
     covered: int = 0
     bytes: int = 0
-    stage_seconds: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "store": 0.0})
+    stage_seconds: dict[str, float] = field(
+        default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "store": 0.0}
+    )
 
 
 @dataclass
@@ -144,7 +146,9 @@ def _init_worker(state: _WorkerState) -> None:
 # --------------------------------------------------------------------------- main side
 
 
-def _batches(records: Iterable[RawRecord | ReadError], counts: Counts) -> Iterator[tuple[list[RawRecord], list[ReadError]]]:
+def _batches(
+    records: Iterable[RawRecord | ReadError], counts: Counts
+) -> Iterator[tuple[list[RawRecord], list[ReadError]]]:
     batch: list[RawRecord] = []
     errors: list[ReadError] = []
     t = time.perf_counter()
@@ -167,7 +171,7 @@ def _batches(records: Iterable[RawRecord | ReadError], counts: Counts) -> Iterat
 def _prepare_state(ws: Workspace, since: datetime | None, until: datetime | None) -> _WorkerState:
     pack = ws.current_pack()
     directory = ws.directory()
-    settings = pack.detector_settings() if hasattr(pack, "detector_settings") else {}
+    settings = pack.detector_settings()
     return _WorkerState(
         detectors=registry.all_detectors(),
         detect_ctx=DetectContext(directory=directory, settings=settings),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +53,17 @@ class Workspace:
     @classmethod
     def init(cls, home: str | Path | None = None) -> Workspace:
         """Create (or bring up to date) a workspace; safe to run twice."""
-        from aupguard.policy.loader import default_pack_path
+        from aupguard.policy.loader import DEFAULT_PACK
 
         root = config.home(home)
         root.mkdir(parents=True, exist_ok=True)
         ws = cls(root)
         ws.archive_dir.mkdir(exist_ok=True)
         ws.policy_dir.mkdir(exist_ok=True)
-        default = default_pack_path()
         if not any(ws.policy_dir.glob("*.yaml")):
-            shutil.copyfile(default, ws.policy_dir / Path(str(default)).name)
+            # The district's own copy, which it may edit and check with `aupguard policy check`.
+            default = files("aupguard.policy").joinpath(DEFAULT_PACK)
+            (ws.policy_dir / Path(DEFAULT_PACK).name).write_text(default.read_text(encoding="utf-8"), encoding="utf-8")
         db.upgrade(ws.engine)
         return ws
 
@@ -93,7 +94,8 @@ class Workspace:
         return sorted(self.policy_dir.glob("*.yaml"))
 
     def packs(self) -> list[Any]:
-        from aupguard.policy.loader import PackError, load_pack
+        from aupguard.policy.loader import load_pack
+        from aupguard.policy.problems import PackError
 
         packs = []
         for path in self.pack_paths():

@@ -19,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Diagnostics and progress go to stderr so stdout stays clean for --format json/csv.
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
@@ -37,6 +37,8 @@ def _main(
     ),
 ) -> None:
     state.home = home
+    if not out.is_terminal:
+        out.width = 160  # piped to a file or a pager: don't squeeze tables to 80 columns
 
 
 def open_workspace() -> Workspace:

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy import select
@@ -113,7 +114,7 @@ def show(
     assert item_row is not None
     item = findings_repo.item_from_row(item_row)
     pack = ws.current_pack()
-    clause = pack.clause(row["clause_id"])
+    clause = pack.clause(row["clause_id"]) if pack.has_clause(row["clause_id"]) else None
     rule = next((r for r in pack.rules if r.id == row["rule_id"]), None)
     kinds = list(rule.covered_by) if rule and rule.covered_by else []
     permission = permissions_repo.get(ws.engine, row["permission_id"]) if row["permission_id"] else None
@@ -133,14 +134,15 @@ def show(
         f"Reviewer: {_name(directory, row['reviewer'])}\n"
         f"Source: {row['source'][0]} {row['source'][1]}".rstrip()
     ))  # fmt: skip
-    out.print(f"[bold]{item.channel.value}[/bold] from {item.sender or '(no sender)'} to {', '.join(item.recipients) or '-'}"
-              f"  {item.sent_at.isoformat() if item.sent_at else '(undated)'}")  # fmt: skip
+    when = item.sent_at.isoformat() if item.sent_at else "(undated)"
+    to = ", ".join(item.recipients) or "-"
+    out.print(f"[bold]{item.channel.value}[/bold] " + escape(f"from {item.sender or '(no sender)'} to {to}  {when}"))
     spans = [(s.start, s.end) for s in row["evidence"]]
     out.print(Panel(_highlighted(item.text, spans), title="item (evidence highlighted)"))
     out.print("[bold]Evidence[/bold]")
     for s in row["evidence"]:
         where = f"[{s.start}:{s.end}]" if s.start >= 0 else "(metadata)"
-        out.print(f"  • {s.detector}/{s.kind} {where} score {s.score:.2f}: {s.text!r}\n    {s.explanation}")
+        out.print(escape(f"  • {s.detector}/{s.kind} {where} score {s.score:.2f}: {s.text!r}\n    {s.explanation}"))
     if clause:
         out.print(Panel(clause.text, title=f"clause {clause.id}"))
     if permission:
@@ -164,9 +166,8 @@ def _name(directory: Directory, ref: str | None) -> str:
 
 
 def _approver(pack: Any, kind: str) -> str:
-    pk = pack.permission_kind(kind)
-    roles = getattr(pk, "approver_roles", None) if pk else None
-    return "approved by " + " or ".join(roles) if roles else "unknown kind"
+    known = {k.id: k for k in pack.permission_kinds}
+    return "approved by " + " or ".join(known[kind].approver_roles) if kind in known else "unknown kind"
 
 
 @app.command()

@@ -74,8 +74,7 @@ def print_summary(ws: Workspace) -> None:
     for col in ("clause", "text", "open", "covered", "other"):
         table.add_column(col, overflow="fold")
     for clause_id in sorted({c for c, _ in by_clause}):
-        clause = pack.clause(clause_id)
-        text = clause.text if clause else ""
+        text = pack.clause(clause_id).text if pack.has_clause(clause_id) else ""
         other = sum(n for (c, s), n in by_clause.items() if c == clause_id and s not in ("open", "covered"))
         table.add_row(clause_id, text[:90] + ("…" if len(text) > 90 else ""), str(by_clause[(clause_id, "open")]),
                       str(by_clause[(clause_id, "covered")]), str(other))  # fmt: skip
@@ -83,7 +82,9 @@ def print_summary(ws: Workspace) -> None:
     by_building: Counter[str] = Counter()
     for r in rows:
         person = directory.person(r["person_id"])
-        names = [directory.buildings[b].name for b in (person.building_ids if person else []) if b in directory.buildings]
+        names = [
+            directory.buildings[b].name for b in (person.building_ids if person else []) if b in directory.buildings
+        ]
         for name in names or ["(no building / unknown sender)"]:
             by_building[name] += 1
     table = Table(title="Findings per building")

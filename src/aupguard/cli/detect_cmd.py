@@ -33,16 +33,25 @@ def detect(
     except KeyError as exc:
         raise fail(str(exc)) from exc
     ctx = DetectContext()
-    pending: list[tuple[object, Item]] = []
+    # Output keeps input order: a line that cannot be read gets an error object in its place.
+    pending: list[tuple[object, Item | str]] = []
     bad = 0
 
     def flush() -> None:
+        good = [i for _, i in pending if isinstance(i, Item)]
         many = getattr(det, "detect_many", None)
-        results = many([i for _, i in pending], ctx) if many else [det.detect(i, ctx) for _, i in pending]
-        for (ident, _), signals in zip(pending, results, strict=True):
-            sys.stdout.write(json.dumps({"id": ident, "signals": [
+        results = iter(many(good, ctx) if many else [det.detect(i, ctx) for i in good])
+        for ident, entry in pending:
+            if isinstance(entry, str):
+                sys.stdout.write(json.dumps({"id": ident, "error": entry}) + "\n")
+                continue
+            signals = next(results)
+            payload = [
                 {"kind": s.kind, "score": round(float(s.score), 4), "start": s.start, "end": s.end,
-                 "text": s.text, "explanation": s.explanation} for s in signals]}, ensure_ascii=False) + "\n")  # fmt: skip
+                 "text": s.text, "explanation": s.explanation}
+                for s in signals
+            ]  # fmt: skip
+            sys.stdout.write(json.dumps({"id": ident, "signals": payload}, ensure_ascii=False) + "\n")
         pending.clear()
 
     for number, line in enumerate(sys.stdin, start=1):
@@ -55,8 +64,8 @@ def detect(
                 raise TypeError("text is not a string")
         except (ValueError, KeyError, TypeError) as exc:
             bad += 1
-            err.print(f"line {number}: skipped, not a {{\"id\", \"text\"}} object ({exc})")
-            sys.stdout.write(json.dumps({"id": None, "line": number, "error": str(exc)}) + "\n")
+            err.print(f"line {number}: not a JSON object with a string `text` ({exc})", markup=False)
+            pending.append((None, f"line {number}: {exc}"))
             continue
         raw = text.encode("utf-8")
         item = Item(id=content_id(raw), channel=Channel.EMAIL, source="stdin", position=f"line {number}",

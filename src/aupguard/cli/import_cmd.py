@@ -20,8 +20,8 @@ def _run(path: Path, importer: str, read: Callable[[Path], DirectoryBatch]) -> N
     ws = open_workspace()
     batch = read(path)
     counts = directory_repo.upsert(ws.engine, batch, importer)
-    audit_repo.record(ws.engine, f"import.{importer}", target=str(path), rows=batch.rows_read,
-                      problems=len(batch.problems), **counts)  # fmt: skip
+    audit_repo.record(ws.engine, f"import.{importer}", str(path), None, None,
+                      rows=batch.rows_read, problems=len(batch.problems), counts=counts)  # fmt: skip
     out.print(
         f"{importer}: read {batch.rows_read} rows from {path}: {counts['people_added']} people added, "
         f"{counts['people_updated']} updated, {counts['accounts']} accounts, {counts['groups']} groups, "

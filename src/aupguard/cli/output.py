@@ -78,9 +78,21 @@ class FindingWriter:
             elif self._csv:
                 f = finding_json(row)
                 self._csv.writerow(
-                    [f["id"], f["item"], f["source"]["file"], f["source"]["position"], f["item_time"], f["rule"],
-                     f["clause"], f["severity"], f["status"], f["person"], f["reviewer"], f["permission"],
-                     evidence_brief(row, 200)]  # fmt: skip
+                    [
+                        f["id"],
+                        f["item"],
+                        f["source"]["file"],
+                        f["source"]["position"],
+                        f["item_time"],
+                        f["rule"],
+                        f["clause"],
+                        f["severity"],
+                        f["status"],
+                        f["person"],
+                        f["reviewer"],
+                        f["permission"],
+                        evidence_brief(row, 200),
+                    ]  # fmt: skip
                 )
             elif len(self.rows) < self.table_limit:
                 self.rows.append(row)

@@ -43,7 +43,7 @@ def grant(
     """Record a permission; findings it covers become `covered` (never deleted)."""
     ws = open_workspace()
     pack = ws.current_pack()
-    pk = pack.permission_kind(kind)
+    pk = next((k for k in pack.permission_kinds if k.id == kind), None)
     if pk is None:
         known = ", ".join(k.id for k in pack.permission_kinds)
         raise fail(f"unknown permission kind {kind!r}; the policy pack names: {known}")
@@ -56,7 +56,7 @@ def grant(
     if grantee_ids == approver_ids:
         raise fail("nobody approves their own permission (separation of duties)")
     approver_person = directory.people[approver_ids[0]]
-    roles = list(getattr(pk, "approver_roles", []) or [])
+    roles = list(pk.approver_roles)
     if roles and not set(roles) & set(approver_person.roles):
         raise fail(f"{approver_person.display_name} does not hold a role that approves {kind} ({' or '.join(roles)})")
     start = parse_when(valid_from, "--from") or datetime.now(UTC)
@@ -91,7 +91,9 @@ def revoke(
     moved = permissions_repo.rejudge(ws.engine, ws.rulesets(), permission.grantee_id, actor=actor,
                                      reason=f"permission {permission_id} revoked: {reason}")  # fmt: skip
     audit_repo.record(ws.engine, "permission.revoke", target=f"permission:{permission_id}", reason=reason)
-    out.print(f"Permission {permission_id} revoked from {when:%Y-%m-%d %H:%M}; {moved['reopened']} finding(s) reopened.")
+    out.print(
+        f"Permission {permission_id} revoked from {when:%Y-%m-%d %H:%M}; {moved['reopened']} finding(s) reopened."
+    )
 
 
 @permit_app.command("list")
@@ -107,7 +109,9 @@ def list_permissions(grantee: str | None = typer.Option(None, help="Only this pe
         table.add_column(col, overflow="fold")
     now = datetime.now(UTC)
     for p in permissions_repo.all_permissions(ws.engine, grantee_id):
-        state = "revoked" if p.revoked_at and p.revoked_at <= now else ("in force" if p.in_force(now) else "not in force")
+        state = (
+            "revoked" if p.revoked_at and p.revoked_at <= now else ("in force" if p.in_force(now) else "not in force")
+        )
         table.add_row(str(p.id), p.kind, p.grantee_id, p.approver_id, f"{p.valid_from:%Y-%m-%d}",
                       f"{p.valid_until:%Y-%m-%d}" if p.valid_until else "-",
                       "; ".join(f"{k}={','.join(v)}" for k, v in p.scope.items()) or "all",

@@ -8,13 +8,14 @@ import typer
 from rich.table import Table
 
 from aupguard.cli import app, err, existing_paths, out, state
+from aupguard.policy.schema import Pack
 from aupguard.workspace import Workspace, WorkspaceError
 
 policy_app = typer.Typer(help="Show the policy pack or validate a district's edited copy.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 
 
-def _pack(path: Path | None):  # type: ignore[no-untyped-def]
+def _pack(path: Path | None) -> Pack:
     from aupguard.policy.loader import load_pack
 
     if path is not None:
@@ -38,7 +39,7 @@ def show(
         table = Table(title="Clauses", show_lines=False)
         table.add_column("id", no_wrap=True)
         table.add_column("text", overflow="fold")
-        for c in pack.clauses:
+        for c in pack.clauses():
             table.add_row(c.id, c.text)
         out.print(table)
     if rules:
@@ -66,8 +67,9 @@ def check(path: Path = typer.Argument(..., help="The district's edited pack (YAM
     existing_paths([path])
     problems = check_pack(path)
     for p in problems:
-        err.print(f"{path}:{p.line}: {p.message}", markup=False, highlight=False)
-    if problems:
-        err.print(f"{len(problems)} problem(s) in {path}.")
+        err.print(f"{path}:{p.line}: {p.level}: {p.message}", markup=False, highlight=False)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        err.print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {path}.")
         raise typer.Exit(1)
-    out.print(f"{path}: valid policy pack.")
+    out.print(f"{path}: valid policy pack" + (f" ({len(problems)} warning(s))." if problems else "."))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
+from typing import Any
+
 import typer
+from typer.testing import CliRunner
 
 from aupguard import config
 
@@ -20,26 +22,30 @@ def build_app() -> typer.Typer:
     return app
 
 
-def _walk(cmd: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, cmd)]
-    if isinstance(cmd, click.Group):
-        for name in sorted(cmd.commands):
-            found += _walk(cmd.commands[name], [*path, name])
+def _walk(cmd: Any, path: list[str]) -> list[list[str]]:
+    """Every command path under `cmd` (a group has `.commands`)."""
+    found = [path]
+    for name in sorted(getattr(cmd, "commands", {}) or {}):
+        found += _walk(cmd.commands[name], [*path, name])
     return found
 
 
 def cli_markdown() -> str:
-    root = typer.main.get_command(build_app())
+    app = build_app()
+    root = typer.main.get_command(app)
+    runner = CliRunner()
     parts = [
         "# Command-line reference",
         "",
         "Generated from `--help` by `python -m aupguard.cli.reference`; a test keeps it true.",
         "",
     ]
-    for path, cmd in _walk(root, ["aupguard"]):
-        with click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100) as ctx:
-            text = cmd.get_help(ctx)
-        parts += [f"## {' '.join(path)}", "", "```text", text.rstrip(), "```", ""]
+    for path in _walk(root, ["aupguard"]):
+        # Fixed width and no colour, so the text is the same on every machine.
+        env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+        result = runner.invoke(app, [*path[1:], "--help"], prog_name="aupguard", env=env)
+        text = "\n".join(line.rstrip() for line in result.stdout.rstrip().splitlines())
+        parts += [f"## {' '.join(path)}", "", "```text", text, "```", ""]
     return "\n".join(parts)
 
 

@@ -42,7 +42,9 @@ def at_or_above(severity: Severity) -> list[str]:
 
 @app.command()
 def scan(
-    paths: list[Path] = typer.Argument(..., help="Files and folders: .eml, mbox, Maildir, .msg, text and social exports."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files and folders: .eml, mbox, Maildir, .msg, text and social exports."
+    ),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output: table, json (JSON Lines) or csv."),
     fail_on: Severity | None = typer.Option(
         None, "--fail-on", help="Exit 1 when a finding at or above this severity is open (for automation)."

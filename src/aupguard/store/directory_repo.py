@@ -154,7 +154,9 @@ def _upsert_group(conn: Connection, g: Group, pid: Any, known: set[str], batch: 
         conn.execute(
             groups.update()
             .where(groups.c.id == g.id)
-            .values(name=g.name or old["name"], kind=g.kind or old["kind"], building_id=g.building_id or old["building_id"])
+            .values(
+                name=g.name or old["name"], kind=g.kind or old["kind"], building_id=g.building_id or old["building_id"]
+            )
         )
     for member, role in g.members.items():
         person = pid(member)
@@ -173,10 +175,21 @@ def load(engine: Engine) -> Directory:
     with engine.connect() as conn:
         persons = [
             Person(
-                id=r.id, kind=PersonKind(r.kind), given_name=r.given_name, family_name=r.family_name,
-                preferred_name=r.preferred_name, middle_name=r.middle_name, roles=list(r.roles), title=r.title,
-                building_ids=list(r.building_ids), identifier=r.identifier, birth_date=r.birth_date,
-                grade=r.grade, home_address=r.home_address, guardian_of=list(r.guardian_of), active=r.active,
+                id=r.id,
+                kind=PersonKind(r.kind),
+                given_name=r.given_name,
+                family_name=r.family_name,
+                preferred_name=r.preferred_name,
+                middle_name=r.middle_name,
+                roles=list(r.roles),
+                title=r.title,
+                building_ids=list(r.building_ids),
+                identifier=r.identifier,
+                birth_date=r.birth_date,
+                grade=r.grade,
+                home_address=r.home_address,
+                guardian_of=list(r.guardian_of),
+                active=r.active,
             )  # fmt: skip
             for r in conn.execute(select(people))
         ]

@@ -89,13 +89,12 @@ def store_batch(
     if not new_findings:
         return
     keys = [(f.item_id, f.rule_id) for f in new_findings]
-    existing = set(
-        conn.execute(
-            select(findings.c.item_id, findings.c.rule_id).where(
-                tuple_(findings.c.item_id, findings.c.rule_id).in_(keys)
-            )
-        ).tuples()
-    )
+    existing = {
+        (r.item_id, r.rule_id)
+        for r in conn.execute(
+            select(findings.c.item_id, findings.c.rule_id).where(tuple_(findings.c.item_id, findings.c.rule_id).in_(keys))
+        )
+    }
     fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
     fresh = list({(f.item_id, f.rule_id): f for f in fresh}.values())  # same item twice in a batch
     if not fresh:
@@ -118,7 +117,9 @@ def store_batch(
         for f in fresh
     ]
     ids = conn.execute(
-        findings.insert().returning(findings.c.id, findings.c.item_id, findings.c.rule_id, sort_by_parameter_order=True),
+        findings.insert().returning(
+            findings.c.id, findings.c.item_id, findings.c.rule_id, sort_by_parameter_order=True
+        ),
         rows,
     ).all()
     ev_rows = []
@@ -147,7 +148,8 @@ def store_batch(
                 "to_status": f.status.value,
                 "permission_id": f.permission_id,
                 "actor": "scan",
-                "reason": "found by scan" + (f" and covered by permission {f.permission_id}" if f.permission_id else ""),
+                "reason": "found by scan"
+                + (f" and covered by permission {f.permission_id}" if f.permission_id else ""),
             }
         )
     if ev_rows:

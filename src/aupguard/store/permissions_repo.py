@@ -91,9 +91,7 @@ def rejudge(engine: Engine, rulesets: list[RuleSet], grantee_id: str, actor: str
             )
         ).all()
         ev = evidence_for(conn, [r.id for r in rows])
-        item_rows = {
-            r.id: r for r in conn.execute(select(items).where(items.c.id.in_({r.item_id for r in rows})))
-        }
+        item_rows = {r.id: r for r in conn.execute(select(items).where(items.c.id.in_({r.item_id for r in rows})))}
         for f in rows:
             item = item_from_row(item_rows[f.item_id])
             permit = covering(perms, covered_by.get(f.rule_id, ()), grantee_id, item.sent_at, item, ev.get(f.id, []))

@@ -222,9 +222,7 @@ def upgrade() -> None:
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("data", JSON_T, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["finding_id"], ["findings.id"], name=op.f("fk_evidence_finding_id_findings")
-        ),
+        sa.ForeignKeyConstraint(["finding_id"], ["findings.id"], name=op.f("fk_evidence_finding_id_findings")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence")),
     )
     with op.batch_alter_table("evidence", schema=None) as batch_op:
@@ -240,9 +238,7 @@ def upgrade() -> None:
         sa.Column("permission_id", sa.Integer(), nullable=True),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["finding_id"], ["findings.id"], name=op.f("fk_finding_events_finding_id_findings")
-        ),
+        sa.ForeignKeyConstraint(["finding_id"], ["findings.id"], name=op.f("fk_finding_events_finding_id_findings")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finding_events")),
     )
     with op.batch_alter_table("finding_events", schema=None) as batch_op:

@@ -1,0 +1,116 @@
+"""Scan throughput: items/s, MB/s, peak memory and the share of time per stage.
+
+    python bench/scan_throughput.py                     # the dev-data email corpus, as files
+    python bench/scan_throughput.py --mbox-mb 1024      # plus a 1 GB mbox built from that corpus
+    python bench/scan_throughput.py --workers 1         # one process
+
+Reads ../shared/dev-data/email_rfc5322_corpus (or --corpus); skips when it is absent. Each run
+uses a fresh temporary workspace on SQLite unless AUPGUARD_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "dev-data" / "email_rfc5322_corpus"
+
+
+def corpus_messages(corpus: Path) -> list[bytes]:
+    """RFC 5322 files of the corpus (not .msg, not the manifest), for building an mbox."""
+    out = []
+    for path in sorted(corpus.rglob("*")):
+        if (
+            path.is_file()
+            and path.suffix.lower() not in (".msg", ".csv", ".md", ".txt", ".mbox")
+            and path.stat().st_size < 200_000
+        ):
+            data = path.read_bytes()
+            if b"\nFrom:" in data or data.startswith(b"From:") or b"\nSubject:" in data:
+                out.append(data)
+    return out
+
+
+def build_mbox(messages: list[bytes], target: Path, megabytes: int) -> int:
+    """Write an mbox of about `megabytes` MB; each copy gets a unique header so ids differ."""
+    limit = megabytes * 1024 * 1024
+    written = n = 0
+    with open(target, "wb") as fh:
+        while written < limit:
+            for raw in messages:
+                body = raw.replace(b"\r\n", b"\n")
+                # mboxrd escaping of body lines that look like separators
+                body = b"\n".join(b">" + ln if ln.startswith(b"From ") else ln for ln in body.split(b"\n"))
+                chunk = b"From bench@example Thu Jan  1 00:00:00 2026\nX-Bench-Copy: %d\n" % n + body + b"\n\n"
+                fh.write(chunk)
+                written += len(chunk)
+                n += 1
+                if written >= limit:
+                    break
+    return n
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return self_kb / 1024, child_kb / 1024
+
+
+def run(paths: list[Path], workers: int, label: str) -> None:
+    from aupguard.scanning import scan
+    from aupguard.workspace import Workspace
+
+    size = sum(p.stat().st_size if p.is_file() else sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+               for p in paths)  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.init(Path(tmp) / "ws")
+        t = time.perf_counter()
+        counts = scan(ws, paths, workers=workers)
+        seconds = time.perf_counter() - t
+        ws.close()
+    main_mb, child_mb = peak_rss_mb()
+    total_stage = sum(v for k, v in counts.stage_seconds.items() if k != "total") or 1.0
+    print(f"\n== {label} ({workers} worker process{'es' if workers > 1 else ''})")
+    print(
+        f"records read      {counts.read}  (items {counts.items}, errors {counts.errors}, findings {counts.findings})"
+    )
+    print(f"wall time         {seconds:.2f} s")
+    print(f"throughput        {counts.read / seconds:,.0f} messages/s, {size / seconds / 1e6:.1f} MB/s")
+    print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
+    shares = ", ".join(f"{k} {v / total_stage:.0%}" for k, v in counts.stage_seconds.items() if k != "total")
+    print(f"time per stage    {shares} (summed over processes; read is the main process)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--mbox-mb", type=int, default=0, help="also scan an mbox of this many MB built from the corpus")
+    ap.add_argument("--copies-mb", type=int, default=64, help="size of the replicated-corpus mbox for the rate figure")
+    args = ap.parse_args()
+    if not args.corpus.exists():
+        print(f"skipped: corpus not found at {args.corpus}")
+        return 0
+    os.environ.setdefault("AUPGUARD_WORKERS", str(args.workers))
+    run([args.corpus], args.workers, f"dev-data corpus as files: {args.corpus}")
+    messages = corpus_messages(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        mbox = Path(tmp) / "copies.mbox"
+        n = build_mbox(messages, mbox, args.copies_mb)
+        run([mbox], args.workers, f"mbox of {n} corpus messages ({args.copies_mb} MB)")
+        if args.mbox_mb:
+            big = Path(tmp) / "big.mbox"
+            n = build_mbox(messages, big, args.mbox_mb)
+            mbox.unlink()
+            run([big], args.workers, f"large mbox: {n} messages ({args.mbox_mb} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The `aupguard` command as an admin uses it (in-process with Click's runner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aupguard.cli.reference import build_app
+from aupguard.store import audit_repo
+from aupguard.workspace import Workspace
+from tests.small_district import seed_directory
+
+runner = CliRunner()
+app = build_app()
+
+
+def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def test_commands_without_workspace_explain_what_to_do(workspace_env: Path) -> None:
+    result = run("findings")
+    assert result.exit_code == 2
+    assert "aupguard init" in result.output
+
+
+def test_init_is_idempotent(workspace_env: Path) -> None:
+    assert run("init").exit_code == 0
+    assert run("init").exit_code == 0
+    assert (workspace_env / "policy" / "iasb-401.13.yaml").exists()
+    assert (workspace_env / "archive").is_dir()
+
+
+@pytest.fixture
+def scanned(workspace: Workspace, mail: Path) -> Workspace:
+    seed_directory(workspace)
+    result = run("scan", str(mail), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def test_scan_json_lines_and_summary(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    result = run("scan", str(mail), "--format", "json")
+    lines = [json.loads(x) for x in result.stdout.splitlines() if x.strip()]
+    summary = lines[-1]["summary"]
+    findings = lines[:-1]
+    assert summary["findings"] == len(findings) >= 1
+    assert summary["items"] + summary["errors"] + summary["skipped"] == summary["read"]
+    assert set(summary) >= {"items", "errors", "findings", "covered", "seconds"}
+    leak = next(f for f in findings if f["rule"] == "student-info-external")
+    assert leak["clause"] == "401.13/external/confidential"
+    assert leak["source"]["file"].endswith("leak.eml") and leak["person"] == "t1" and leak["status"] == "open"
+    ev = leak["evidence"][0]
+    assert set(ev) >= {"detector", "kind", "start", "end", "text", "score", "explanation"}
+
+
+def test_fail_on_exits_1_only_at_or_above(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    assert run("scan", str(mail), "--fail-on", "critical").exit_code == 0
+    assert run("scan", str(mail), "--fail-on", "high").exit_code == 1
+
+
+def test_scan_csv_has_header_and_rows(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    result = run("scan", str(mail), "--format", "csv")
+    rows = result.stdout.strip().splitlines()
+    assert rows[0].startswith("id,item,file,position") and len(rows) >= 2
+
+
+def test_scan_rejects_bad_dates_and_missing_paths(workspace: Workspace, mail: Path) -> None:
+    assert run("scan", str(mail), "--since", "last tuesday").exit_code == 2
+    result = run("scan", str(mail / "nope.mbox"))
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_findings_filters(scanned: Workspace) -> None:
+    result = run("findings", "--format", "json", "--clause", "401.13/external")
+    rows = [json.loads(x) for x in result.stdout.splitlines()]
+    assert rows and all(r["clause"].startswith("401.13/external") for r in rows)
+    assert run("findings", "--format", "json", "--person", "Samuel Ortiz").stdout.strip()
+    assert run("findings", "--format", "json", "--person", "sam.ortiz@district.example").stdout.strip()
+    assert run("findings", "--format", "json", "--building", "Prairie High School").stdout.strip()
+    assert run("findings", "--format", "json", "--status", "dismissed").stdout.strip() == ""
+    assert run("findings", "--person", "Nobody Atall").exit_code == 2
+
+
+def test_show_highlights_cites_and_is_audited(scanned: Workspace) -> None:
+    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    fid = str(rows[0]["id"])
+    result = run("show", fid, "--reason", "weekly review")
+    assert result.exit_code == 0
+    assert "Employees shall not post confidential" in result.output.replace("\n", " ").replace("│", "")
+    assert "post_confidential" in result.output
+    views = [e for e in audit_repo.entries(scanned.engine) if e["action"] == "finding.view"]
+    assert views and views[0]["target"] == f"finding:{fid}" and views[0]["reason"] == "weekly review"
+    assert run("show", "999999").exit_code == 2
+
+
+def test_permit_grant_covers_and_revoke_reopens(scanned: Workspace) -> None:
+    from aupguard.directory.batch import DirectoryBatch
+    from aupguard.model import Person, PersonKind
+    from aupguard.store import directory_repo
+
+    sup = Person("sup", PersonKind.STAFF, "Dana", "Reyes", roles=["superintendent"])
+    directory_repo.upsert(scanned.engine, DirectoryBatch(source="t", people=[sup]), "test")
+    bad = run("permit", "grant", "--kind", "post_confidential", "--grantee", "t1", "--approver", "prin")
+    assert bad.exit_code == 2 and "does not hold a role" in bad.output
+    assert run("permit", "grant", "--kind", "nonsense", "--grantee", "t1", "--approver", "sup").exit_code == 2
+    ok = run("permit", "grant", "--kind", "post_confidential", "--grantee", "t1", "--approver", "sup",
+             "--from", "2026-09-01", "--scope", "students=s1", "--reason", "press day")  # fmt: skip
+    assert ok.exit_code == 0 and "1 finding(s) now covered" in ok.output
+    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    assert rows[0]["status"] == "covered" and rows[0]["permission"] == 1
+    revoked = run("permit", "revoke", "1", "--at", "2026-10-01", "--reason", "withdrawn")
+    assert revoked.exit_code == 0 and "1 finding(s) reopened" in revoked.output
+    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    assert rows[0]["status"] == "open"
+    assert "revoked" in run("permit", "list").output
+
+
+def test_policy_show_and_check(workspace_env: Path, tmp_path: Path) -> None:
+    shown = run("policy", "show")
+    assert shown.exit_code == 0 and "401.13R1/prohibited/forging" in shown.output
+    pack = (Path(__file__).resolve().parents[1] / "src/aupguard/policy/packs/iasb-401.13.yaml").read_text()
+    good = tmp_path / "good.yaml"
+    good.write_text(pack)
+    assert run("policy", "check", str(good)).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(pack.replace("clause: 401.13R1/prohibited/forging", "clause: 401.13R1/prohibited/forgin", 1))
+    result = run("policy", "check", str(bad))
+    assert result.exit_code == 1
+    line = next(n for n, text in enumerate(bad.read_text().splitlines(), 1) if "prohibited/forgin\n" in text + "\n")
+    assert f"bad.yaml:{line}:" in result.output and "forgin" in result.output
+
+
+def test_detect_list_and_jsonl(workspace_env: Path) -> None:
+    listed = run("detect", "--list")
+    assert "student_info" in listed.output and "software_transfer" in listed.output
+    text = json.dumps({"id": "a", "text": "grab it at magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"})
+    result = run("detect", "--detector", "software_transfer", input=text + "\nnot json\n")
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert lines[0]["id"] == "a" and lines[0]["signals"][0]["kind"] == "software.magnet"
+    assert lines[1]["error"]
+    assert run("detect", "--detector", "nope").exit_code == 2

@@ -1,0 +1,100 @@
+"""The scan pipeline end to end on a small hand-made district: counts add up, re-scan adds nothing,
+bad input is recorded, workers give the same result as one process, permissions cover and reopen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from aupguard.model import Permission
+from aupguard.scanning import scan
+from aupguard.store import findings_repo, permissions_repo
+from aupguard.store.tables import evidence, findings, item_sources, items, scan_errors
+from aupguard.workspace import Workspace
+from tests.small_district import seed_directory
+
+
+def count(ws: Workspace, table) -> int:  # type: ignore[no-untyped-def]
+    with ws.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_scan_counts_add_up_and_rescan_adds_nothing(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    first = scan(workspace, [mail])
+    assert first.read == first.items + first.errors + first.skipped
+    assert first.errors >= 2  # the garbage file and the undated text
+    rules = {r["rule_id"] for r in findings_repo.query_findings(workspace.engine)}
+    assert "student-info-external" in rules
+    state = {t.name: count(workspace, t) for t in (items, item_sources, findings, evidence, scan_errors)}
+    again = scan(workspace, [mail])
+    assert (again.read, again.items, again.errors) == (first.read, first.items, first.errors)
+    assert {t.name: count(workspace, t) for t in (items, item_sources, findings, evidence, scan_errors)} == state
+
+
+def test_findings_cite_clause_and_only_the_disclosure(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    scan(workspace, [mail])
+    rows = findings_repo.query_findings(workspace.engine, rule="student-info-external")
+    assert len(rows) == 1  # the note to the student's own parent is not a disclosure
+    row = rows[0]
+    assert row["clause_id"] == "401.13/external/confidential"
+    assert row["person_id"] == "t1" and row["reviewer"] == "prin" and row["status"] == "open"
+    assert row["source"][0].endswith("leak.eml")
+    kinds = {s.kind for s in row["evidence"]}
+    assert "student.name" in kinds
+    name = next(s for s in row["evidence"] if s.kind == "student.name")
+    assert name.text == "Marisol Lindqvist" and name.explanation
+
+
+def test_errors_are_recorded_with_reasons(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    scan(workspace, [mail])
+    with workspace.engine.connect() as conn:
+        errs = conn.execute(select(scan_errors.c.source, scan_errors.c.position, scan_errors.c.reason)).all()
+    assert any(e.source.endswith("texts.csv") and "line 3" in e.position and e.reason for e in errs)
+    assert all(e.reason.strip() for e in errs)
+
+
+def test_since_until_window(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    c = scan(workspace, [mail], since=datetime(2026, 10, 15, tzinfo=UTC))
+    assert c.skipped >= 3 and c.read == c.items + c.errors + c.skipped
+    assert findings_repo.query_findings(workspace.engine, rule="student-info-external") == []
+
+
+def test_workers_match_single_process(workspace: Workspace, mail: Path, tmp_path: Path) -> None:
+    seed_directory(workspace)
+    one = scan(workspace, [mail], workers=1)
+    rows_one = sorted((r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(workspace.engine))
+    other = Workspace.init(tmp_path / "ws2") if not workspace.db_url.startswith("postgres") else None
+    if other is None:
+        pytest.skip("second workspace on the same PostgreSQL database would share rows")
+    seed_directory(other)
+    two = scan(other, [mail], workers=2)
+    rows_two = sorted((r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(other.engine))
+    assert (one.items, one.errors, one.findings) == (two.items, two.errors, two.findings)
+    assert rows_one == rows_two
+    other.close()
+
+
+def test_permission_covers_then_revocation_reopens(workspace: Workspace, mail: Path) -> None:
+    seed_directory(workspace)
+    scan(workspace, [mail])
+    (row,) = findings_repo.query_findings(workspace.engine, rule="student-info-external")
+    p = Permission("post_confidential", "t1", "sup", valid_from=datetime(2026, 9, 1, tzinfo=UTC))
+    permissions_repo.add(workspace.engine, p)
+    moved = permissions_repo.rejudge(workspace.engine, workspace.rulesets(), "t1", "test", "granted")
+    assert moved["covered"] >= 1
+    (row,) = findings_repo.query_findings(workspace.engine, rule="student-info-external")
+    assert row["status"] == "covered" and row["permission_id"] == p.id
+    # Revoked before the item happened: no longer covers it; the finding reopens, not vanishes.
+    assert p.id is not None
+    permissions_repo.revoke(workspace.engine, p.id, datetime(2026, 10, 1, tzinfo=UTC), "test", "ended")
+    moved = permissions_repo.rejudge(workspace.engine, workspace.rulesets(), "t1", "test", "revoked")
+    assert moved["reopened"] >= 1
+    (row,) = findings_repo.query_findings(workspace.engine, rule="student-info-external")
+    assert row["status"] == "open" and row["permission_id"] is None
