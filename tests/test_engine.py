@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,9 +42,7 @@ def directory() -> Directory:
         Account("avery.cole@district.example", "email", "prin", True),
         Account("dana.reyes@district.example", "email", "sup", True),
     ]
-    return Directory.build(
-        people, [Building("hs", "High School", ["prin"])], [], accounts, ["district.example"]
-    )
+    return Directory.build(people, [Building("hs", "High School", ["prin"])], [], accounts, ["district.example"])
 
 
 def rule(**kw) -> CompiledRule:  # type: ignore[no-untyped-def]
@@ -62,7 +60,7 @@ def sig(kind: str = "student.name", **data) -> Signal:  # type: ignore[no-untype
 
 
 def ctx(directory: Directory, *rules: CompiledRule, permissions=()) -> EngineContext:  # type: ignore[no-untyped-def]
-    return EngineContext(directory, [RuleSet("v1", date(2023, 1, 25), list(rules))], list(permissions))
+    return EngineContext(directory, [RuleSet("v1", datetime(2023, 1, 25, tzinfo=UTC), list(rules))], list(permissions))
 
 
 def test_external_student_info_fires_and_cites_clause(directory: Directory) -> None:
@@ -167,8 +165,8 @@ def test_permission_validity_and_scope(directory: Directory, perm: dict, covered
 
 
 def test_item_judged_under_pack_version_in_force(directory: Directory) -> None:
-    old = RuleSet("2015", date(2015, 9, 23), [rule(id="old")])
-    new = RuleSet("2023", date(2023, 1, 25), [rule(id="new")])
+    old = RuleSet("2015", datetime(2015, 9, 23, tzinfo=UTC), [rule(id="old")])
+    new = RuleSet("2023", datetime(2023, 1, 25, tzinfo=UTC), [rule(id="new")])
     c = EngineContext(directory, [new, old])
     it = item("sam.ortiz@district.example", ["x@news.example"])
     assert [f.pack_version for f in evaluate(it, [sig()], c)] == ["2023"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aupguard.directory.index import Directory
@@ -47,7 +47,7 @@ class RuleSet:
     """The active rules of one pack version."""
 
     version: str
-    effective: date
+    effective: datetime  # the instant the version came into force (local midnight of its date)
     rules: list[CompiledRule]
 
 
@@ -61,8 +61,9 @@ class EngineContext:
         ordered = sorted(self.rulesets, key=lambda r: r.effective)
         if at is None:
             return ordered[-1]
-        in_force = [r for r in ordered if r.effective <= at.date()]
-        # An item older than every version is judged under the oldest one we have.
+        in_force = [r for r in ordered if r.effective <= at]
+        # An item older than every version we hold is judged under the oldest one (the policy was
+        # adopted in 2015; a district that needs the older text adds that version's pack).
         return in_force[-1] if in_force else ordered[0]
 
 
@@ -74,7 +75,7 @@ def compile_pack(pack: Any) -> RuleSet:
         rules.append(
             CompiledRule(
                 id=r.id,
-                clause_id=r.clause,
+                clause_id=pack.canonical_clause_id(r.clause),  # 713R1/... is stored as 401.13R1/...
                 signals=tuple(r.signals),
                 severity=Severity(r.severity),
                 reviewer=r.reviewer,
@@ -87,7 +88,7 @@ def compile_pack(pack: Any) -> RuleSet:
                 hold=bool(getattr(r, "hold", False)),
             )
         )
-    return RuleSet(version=str(pack.version), effective=pack.effective, rules=rules)
+    return RuleSet(version=str(pack.version), effective=pack.effective_from, rules=rules)
 
 
 # --------------------------------------------------------------------------- context
@@ -117,9 +118,7 @@ def is_external(item: Item, signal: Signal | None, directory: Directory) -> bool
             if signal.data.get(key):
                 about = directory.person(str(signal.data[key]))
                 break
-    return any(
-        not directory.is_district_address(r) and not _related(r, about, directory) for r in item.recipients
-    )
+    return any(not directory.is_district_address(r) and not _related(r, about, directory) for r in item.recipients)
 
 
 def subject_of(evidence: Sequence[Signal], sender: Person | None, directory: Directory) -> Person | None:

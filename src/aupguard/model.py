@@ -212,7 +212,8 @@ class Permission:
     valid_from: datetime
     valid_until: datetime | None = None
     # Scope narrows what is covered; an empty scope covers every item of the kind for the
-    # grantee. Keys: "students" (person ids), "phones", "sites", "software", "devices", "groups".
+    # grantee. Keys: "students" (person ids), "phones", "sites", "software", "devices", "groups",
+    # "mailboxes".
     scope: dict[str, list[str]] = field(default_factory=dict)
     emergency: bool = False
     reason: str = ""

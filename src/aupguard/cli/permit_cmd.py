@@ -16,7 +16,7 @@ from aupguard.store import audit_repo, permissions_repo
 permit_app = typer.Typer(help="Record and revoke permissions (consents) the policy requires.", no_args_is_help=True)
 app.add_typer(permit_app, name="permit")
 
-SCOPE_KEYS = ("students", "phones", "sites", "software", "devices", "groups")
+SCOPE_KEYS = ("students", "phones", "sites", "software", "devices", "groups", "mailboxes")
 
 
 def parse_scope(values: list[str]) -> dict[str, list[str]]:

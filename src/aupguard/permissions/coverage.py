@@ -27,6 +27,10 @@ def _scope_matches(key: str, allowed: Sequence[str], item: Item, evidence: Seque
     if key == "sites":
         where = " ".join(str(item.meta.get(k, "")) for k in ("site_name", "url")) + f" {item.platform or ''}"
         return any(w in where.lower() for w in wanted)
+    if key == "mailboxes":
+        return any(addr.lower() in wanted for addr in [item.sender or "", *item.recipients]) or any(
+            str(s.data.get("mailbox", "")).lower() in wanted for s in evidence
+        )
     if key in ("software", "devices"):
         names = " ".join((a.filename or "") for a in item.attachments) + " " + " ".join(s.text for s in evidence)
         return any(w in names.lower() for w in wanted)
