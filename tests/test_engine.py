@@ -172,3 +172,10 @@ def test_item_judged_under_pack_version_in_force(directory: Directory) -> None:
     assert [f.pack_version for f in evaluate(it, [sig()], c)] == ["2023"]
     it.sent_at = datetime(2020, 5, 1, tzinfo=UTC)
     assert [(f.rule_id, f.pack_version) for f in evaluate(it, [sig()], c)] == [("old", "2015")]
+
+
+def test_forged_mail_is_about_nobody_not_the_victim(directory: Directory) -> None:
+    it = item("dana.reyes@district.example", ["x@news.example"])
+    s = Signal("sender_identity", "identity.forged", -1, -1, "dmarc=fail", 0.9, "e")
+    (found,) = evaluate(it, [s], ctx(directory, rule(signals=("identity.forged",), reviewer="technology_director")))
+    assert found.person_id is None and found.reviewer == "td"

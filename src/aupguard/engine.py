@@ -19,6 +19,8 @@ from aupguard.permissions.coverage import covering
 
 # Evidence data keys naming the staff member a signal is about (contact, group text, social).
 _SUBJECT_KEYS = ("staff_id",)
+# Signal kinds that say the From header is not the author: the person it names is a victim.
+_UNVERIFIED_SENDER = ("identity.forged",)
 # Evidence data keys naming the person (student) whose information a signal carries.
 _ABOUT_KEYS = ("person_id", "student_id")
 
@@ -122,7 +124,12 @@ def is_external(item: Item, signal: Signal | None, directory: Directory) -> bool
 
 
 def subject_of(evidence: Sequence[Signal], sender: Person | None, directory: Directory) -> Person | None:
-    """Whom a finding is about: the staff member a signal names, else the sender."""
+    """Whom a finding is about: the staff member a signal names, else the sender.
+
+    Nobody, when the evidence says the sender is forged: the person in From is the victim.
+    """
+    if any(s.kind in _UNVERIFIED_SENDER for s in evidence):
+        return None
     for s in evidence:
         for key in _SUBJECT_KEYS:
             person = directory.person(s.data.get(key))

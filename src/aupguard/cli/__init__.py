@@ -55,10 +55,8 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def main() -> None:
-    from aupguard.cli.reference import build_app
-
     try:
-        build_app()()
+        app()
     except BrokenPipeError:  # `aupguard findings | head`
         sys.stderr.close()
 
@@ -68,3 +66,18 @@ def existing_paths(paths: list[Path]) -> list[Path]:
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}")
     return paths
+
+
+# Register the commands, in the order `aupguard --help` lists them. Imported here, after `app`
+# exists, so that any import of aupguard.cli yields the same complete command set.
+from aupguard.cli import (  # noqa: E402
+    commands,
+    demo_cmd,
+    detect_cmd,
+    import_cmd,
+    permit_cmd,
+    policy_cmd,
+    scan_cmd,
+)
+
+__all__ = ["app", "commands", "demo_cmd", "detect_cmd", "import_cmd", "main", "permit_cmd", "policy_cmd", "scan_cmd"]

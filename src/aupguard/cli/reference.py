@@ -17,7 +17,7 @@ from aupguard import config
 
 
 def build_app() -> typer.Typer:
-    from aupguard.cli import app, commands, demo_cmd, detect_cmd, import_cmd, permit_cmd, policy_cmd, scan_cmd  # noqa: F401
+    from aupguard.cli import app
 
     return app
 
