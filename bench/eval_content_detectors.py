@@ -1,0 +1,196 @@
+"""Measure the offensive_language and commercial detectors on real mail (prints figures).
+
+    python bench/eval_content_detectors.py [--threshold 0.95] [--dev-data PATH]
+
+* offensive_language and commercial: flag rate per 1,000 Enron messages (real workplace mail,
+  unlabelled; nearly all of it is neither offensive nor commercial, so the flag rate is an upper
+  bound on the false-alarm rate), with every flagged sentence listed for reading.
+* commercial: precision and recall on the SpamAssassin ham/spam files of the e-mail corpus
+  (spam = positive; spam is mostly advertising, but not all of it is).
+
+Reads ../shared/dev-data (or $AUPGUARD_DEV_DATA); prints a note and exits 0 when it is absent.
+E-mail is parsed with the stdlib `email` package (text/plain parts only) so this bench does not
+depend on aupguard's own readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import email
+import email.policy
+import email.utils
+import os
+import sys
+from collections.abc import Iterable
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+
+from aupguard.detectors.base import DetectContext
+from aupguard.detectors.commercial import CommercialDetector
+from aupguard.detectors.offensive_language import MODEL_VERSION, OffensiveLanguageDetector
+from aupguard.model import Channel, Item, Signal, content_id
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DEV_DATA = Path(os.environ.get("AUPGUARD_DEV_DATA", REPO.parent / "shared" / "dev-data"))
+THRESHOLDS = (0.8, 0.9, 0.95, 0.98, 0.99)
+# Most SpamAssassin "spam" files are filter test fixtures (GTUBE strings, whitelist and URL
+# tests) with no advertising in them. These are the ones that are real advertisements, by
+# reading them (aupguard's own judgement, not a label of the corpus).
+ADVERTISEMENTS = {"spam/005", "spam/006", "spam/007", "spam/009", "spam/011"}
+
+
+class _HTMLText(HTMLParser):
+    """Visible text of an HTML part (for HTML-only mail), via the stdlib parser."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("style", "script", "head")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("style", "script", "head") and self._hidden > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.chunks.append(data)
+
+
+def _part_text(part: EmailMessage) -> str:
+    try:
+        return str(part.get_content())
+    except (LookupError, UnicodeError, AssertionError):  # unknown/garbled charset
+        payload = part.get_payload(decode=True)
+        return payload.decode("latin-1") if isinstance(payload, bytes) else ""
+
+
+def _body_text(msg: EmailMessage) -> str:
+    """text/plain parts; for HTML-only mail the visible text of the text/html parts."""
+    plain, html = [], []
+    for part in msg.walk():
+        if part.is_multipart() or part.is_attachment():
+            continue
+        if part.get_content_type() == "text/plain":
+            plain.append(_part_text(part))
+        elif part.get_content_type() == "text/html":
+            parser = _HTMLText()
+            parser.feed(_part_text(part))
+            html.append(" ".join(parser.chunks))
+    return "\n".join(plain if any(p.strip() for p in plain) else html)
+
+
+def read_item(path: Path) -> Item:
+    raw = path.read_bytes()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(name.lower(), []).append(str(value))
+    sender_name, sender = email.utils.parseaddr(str(msg.get("from", "")))
+    return Item(
+        id=content_id(raw),
+        channel=Channel.EMAIL,
+        source=str(path),
+        position="",
+        raw=raw,
+        sender=sender.lower() or None,
+        sender_name=sender_name or None,
+        subject=str(msg.get("subject", "") or "") or None,
+        body=_body_text(msg),
+        headers=headers,
+    )
+
+
+def corpus_items(root: Path, categories: Iterable[str]) -> dict[str, list[Item]]:
+    wanted = set(categories)
+    out: dict[str, list[Item]] = {c: [] for c in wanted}
+    with (root / "manifest.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["category"] in wanted and not row["duplicate_of"]:
+                out[row["category"]].append(read_item(root / row["file"]))
+    return out
+
+
+def _short(item: Item) -> str:
+    return item.source.split("email_rfc5322_corpus/", 1)[-1]
+
+
+def _one_line(text: str, width: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def report_offensive(enron: list[Item], threshold: float) -> None:
+    detector = OffensiveLanguageDetector()
+    # Score at a low threshold once, then count what each candidate threshold would report.
+    low = DetectContext(settings={"offensive_language": {"threshold": min(THRESHOLDS)}})
+    per_item = detector.detect_many(enron, low)
+    n = len(enron)
+    print(f"\n== offensive_language (alt-profanity-check {MODEL_VERSION}) on {n} Enron messages")
+    print("threshold  flagged messages  per 1,000  flagged sentences")
+    for t in THRESHOLDS:
+        msgs = sum(1 for sigs in per_item if any(s.score >= t for s in sigs))
+        sents = sum(1 for sigs in per_item for s in sigs if s.score >= t)
+        mark = "  <- default" if t == threshold else ""
+        print(f"  {t:<8} {msgs:>16}  {1000 * msgs / n:>9.1f}  {sents:>17}{mark}")
+    print(f"flagged sentences at threshold {threshold}:")
+    for item, sigs in zip(enron, per_item, strict=True):
+        for s in sigs:
+            if s.score >= threshold:
+                print(f"  {s.score:.3f}  {_short(item)}: {_one_line(s.text)}")
+
+
+def _commercial_flags(items: list[Item]) -> list[list[Signal]]:
+    detector, ctx = CommercialDetector(), DetectContext()
+    return [detector.detect(item, ctx) for item in items]
+
+
+def report_commercial(enron: list[Item], ham: list[Item], spam: list[Item]) -> None:
+    detector = CommercialDetector()
+    print(f"\n== commercial {detector.version}")
+    flags = _commercial_flags(enron)
+    flagged = [(item, sigs) for item, sigs in zip(enron, flags, strict=True) if sigs]
+    print(f"Enron: {len(flagged)} of {len(enron)} messages flagged = {1000 * len(flagged) / len(enron):.1f} per 1,000")
+    for item, sigs in flagged:
+        for s in sigs:
+            print(f"  {_short(item)}: {_one_line(s.explanation, 160)}")
+
+    ham_hits = [bool(s) for s in _commercial_flags(ham)]
+    spam_hits = [bool(s) for s in _commercial_flags(spam)]
+    tp, fp = sum(spam_hits), sum(ham_hits)
+    fn = len(spam) - tp
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / len(spam) if spam else float("nan")
+    print(f"SpamAssassin ({len(ham)} ham, {len(spam)} spam; spam = positive):")
+    print(f"  TP {tp}  FP {fp}  FN {fn}  precision {precision:.2f}  recall {recall:.2f}")
+    ads = [hit for item, hit in zip(spam, spam_hits, strict=True) if _short(item).split("/", 1)[1] in ADVERTISEMENTS]
+    print(f"  recall on the {len(ads)} spam files that are real advertisements: {sum(ads)}/{len(ads)}")
+    for item, hit in zip(ham, ham_hits, strict=True):
+        if hit:
+            print(f"  false alarm (ham): {_short(item)}  {_one_line(item.subject or '', 80)}")
+    for item, hit in zip(spam, spam_hits, strict=True):
+        if not hit:
+            print(f"  missed (spam): {_short(item)}  {_one_line(item.subject or '', 80)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--dev-data", type=Path, default=DEFAULT_DEV_DATA)
+    parser.add_argument("--threshold", type=float, default=0.95, help="offensive_language threshold to list")
+    args = parser.parse_args(argv)
+    root = args.dev_data / "email_rfc5322_corpus"
+    if not (root / "manifest.csv").is_file():
+        print(f"dev data not found at {root}; nothing to measure", file=sys.stderr)
+        return 0
+    items = corpus_items(root, ["enron_workplace_inbox", "ham", "spam"])
+    report_offensive(items["enron_workplace_inbox"], args.threshold)
+    report_commercial(items["enron_workplace_inbox"], items["ham"], items["spam"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

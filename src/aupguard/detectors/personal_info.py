@@ -1,0 +1,159 @@
+"""personal_info: personal phone numbers, home addresses, personal e-mail addresses, SSNs and birth dates.
+
+Policy 401.13R1 forbids "revealing the personal address, telephone number or other personal
+information of oneself or another person without permission". District contact details are not
+personal: phones that are district accounts in the directory, the sender's own district numbers
+and the district's own street addresses (setting `district_addresses`) never fire.
+
+Phones are recognised by libphonenumber (`phonenumbers`), addresses by `usaddress`; regexes only
+find candidate spans. Settings (`detectors.personal_info`): `region` ("US"), `district_addresses`
+([]), `district_phones` ([]), `personal_email_domains` ([] added to data/personal_email_domains.txt).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any, ClassVar
+
+from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.pii_finders import (
+    BIRTH_CONTEXT,
+    find_addresses,
+    find_dates,
+    find_phones,
+    keyword_near,
+    parse_address_key,
+)
+from aupguard.directory.addresses import normalize_email, normalize_phone
+from aupguard.model import Item, Signal
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
+# SSN candidates: 123-45-6789 / 123 45 6789; nine bare digits only next to an SSN label.
+_SSN_SEPARATED = re.compile(r"(?<![\d-])(?P<area>\d{3})(?P<sep>[- ])(?P<group>\d{2})(?P=sep)(?P<serial>\d{4})(?![\d-])")
+_SSN_BARE = re.compile(r"(?<!\d)(?P<area>\d{3})(?P<group>\d{2})(?P<serial>\d{4})(?!\d)")
+_SSN_CONTEXT = re.compile(r"\b(?:ssn|ss#|ss no|social security(?: number| no| #)?|soc\.? sec\.?)", re.I)
+_PHONE_CONTEXT = re.compile(r"\b(?:cell|mobile|call|text|phone|number|reach me|home)\b", re.I)
+
+
+def _personal_email_domains() -> frozenset[str]:
+    data = resources.files("aupguard.detectors").joinpath("data", "personal_email_domains.txt")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+_DEFAULT_PERSONAL_DOMAINS = _personal_email_domains()
+
+
+def _strings(settings: dict[str, Any], key: str) -> list[str]:
+    value = settings.get(key) or []
+    return [str(v) for v in ([value] if isinstance(value, str) else value)]
+
+
+def ssn_is_valid(area: str, group: str, serial: str) -> bool:
+    """SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    return area not in ("000", "666") and not area.startswith("9") and group != "00" and serial != "0000"
+
+
+class PersonalInfoDetector(Detector):
+    name: ClassVar[str] = "personal_info"
+    version: ClassVar[str] = "1.0"
+    kinds: ClassVar[tuple[str, ...]] = (
+        "pii.phone",
+        "pii.address",
+        "pii.personal_email",
+        "pii.ssn",
+        "pii.birth_date",
+    )
+    description: ClassVar[str] = (
+        "Personal phone numbers, home addresses, personal e-mail addresses, SSNs and birth dates."
+    )
+    text_only: ClassVar[bool] = True  # works without a directory (then nothing counts as district)
+
+    def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
+        text = item.text
+        if not text.strip():
+            return []
+        settings = ctx.settings_for(self.name)
+        region = str(settings.get("region", "US"))
+        return (
+            self._phones(item, ctx, region, _strings(settings, "district_phones"))
+            + self._addresses(text, _strings(settings, "district_addresses"))
+            + self._emails(item, _strings(settings, "personal_email_domains"))
+            + self._ssns(text)
+            + self._birth_dates(text)
+        )
+
+    def _phones(self, item: Item, ctx: DetectContext, region: str, district_phones: list[str]) -> list[Signal]:
+        text = item.text
+        extra = {normalize_phone(p, region) for p in district_phones}
+        out = []
+        for phone in find_phones(text, region):
+            account = ctx.directory.account(phone.e164)
+            if (account is not None and account.district) or phone.e164 in extra:
+                continue  # a district line is not personal information
+            score = 0.75 if keyword_near(text, phone.start, phone.end, _PHONE_CONTEXT, 25) else 0.6
+            why = f"libphonenumber recognised '{phone.raw}' as the valid {region} number {phone.e164}"
+            if account is not None:
+                holder = ctx.directory.person(account.person_id)
+                who = f"{holder.display_name} ({holder.kind})" if holder else account.person_id
+                why += f", a personal (non-district) number of {who} in the directory."
+            else:
+                why += "; it is not a district number in the directory."
+            out.append(self.signal("pii.phone", phone.start, phone.end, phone.raw, score, why, e164=phone.e164))
+        return out
+
+    def _addresses(self, text: str, district_addresses: list[str]) -> list[Signal]:
+        district = {parse_address_key(a) for a in district_addresses} - {None}
+        out = []
+        for addr in find_addresses(text):
+            if addr.key in district:
+                continue
+            why = (
+                f"usaddress labelled '{addr.raw}' as a street address (house number {addr.number}, "
+                f"street {addr.street_name}); it is not one of the district's addresses."
+            )
+            out.append(self.signal("pii.address", addr.start, addr.end, addr.raw, 0.7, why, address_key=addr.key))
+        return out
+
+    def _emails(self, item: Item, extra_domains: list[str]) -> list[Signal]:
+        domains = _DEFAULT_PERSONAL_DOMAINS | {d.strip().lower() for d in extra_domains}
+        # The people on the message already know their own addresses: quoting them reveals nothing.
+        own = {normalize_email(a) for a in [item.sender or "", *item.recipients] if a}
+        out = []
+        for m in _EMAIL.finditer(item.text):
+            address = normalize_email(m.group())
+            domain = address.rsplit("@", 1)[1]
+            if domain not in domains or address in own:
+                continue
+            why = f"'{m.group()}' is an address at the consumer mail domain {domain} (a personal account)."
+            out.append(self.signal("pii.personal_email", m.start(), m.end(), m.group(), 0.7, why, email=address))
+        return out
+
+    def _ssns(self, text: str) -> list[Signal]:
+        out = []
+        seen: set[int] = set()
+        for pattern in (_SSN_SEPARATED, _SSN_BARE):
+            for m in pattern.finditer(text):
+                area, group, serial = m.group("area", "group", "serial")
+                if m.start() in seen or not ssn_is_valid(area, group, serial):
+                    continue
+                label = keyword_near(text, m.start(), m.end(), _SSN_CONTEXT, 30)
+                if pattern is _SSN_BARE and not label:
+                    continue  # nine bare digits are too often an order or account number
+                seen.add(m.start())
+                why = f"'{m.group()}' has the form of a US Social Security number (valid area/group/serial)"
+                why += f", next to '{label}'." if label else "."
+                score = 0.9 if label else 0.55
+                out.append(self.signal("pii.ssn", m.start(), m.end(), m.group(), score, why))
+        return out
+
+    def _birth_dates(self, text: str) -> list[Signal]:
+        out = []
+        for d in find_dates(text):
+            label = keyword_near(text, d.start, d.end, BIRTH_CONTEXT, 30)
+            if not label:
+                continue
+            why = f"'{d.raw}' is a date ({d.value.isoformat()}) written next to '{label}'."
+            out.append(self.signal("pii.birth_date", d.start, d.end, d.raw, 0.7, why, date=d.value.isoformat()))
+        return out

@@ -1,0 +1,350 @@
+"""Finding phone numbers, street addresses and dates in free text.
+
+Shared by the `student_info` and `personal_info` detectors. Regexes here only *find candidate
+spans*; deciding what a candidate is belongs to well-kept libraries: `phonenumbers` (Google's
+libphonenumber) for phones and `usaddress` (a CRF model of US addresses) for addresses. Dates
+are recognised in a handful of fixed written forms and checked by `datetime.date` itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import phonenumbers
+import usaddress
+from unidecode import unidecode
+
+# Several detectors look for the same things in the same item, one after another: the finders
+# remember their answers for the last few texts so each text is parsed once.
+_RECENT_TEXTS = 8
+
+# --------------------------------------------------------------------------- phones
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneSpan:
+    start: int
+    end: int
+    raw: str
+    e164: str
+
+
+# Runs of digits and phone punctuation long enough to hold a phone number. libphonenumber's
+# matcher tries every digit run it sees (prices, dates, order numbers), which dominates the cost
+# on real mail; it is run only on these windows, and it alone decides what is a phone number.
+_PHONE_WINDOW = re.compile(r"[+(]?\d[\d \t().\-/]{5,24}\d")
+_MIN_PHONE_DIGITS = 7
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def find_phones(text: str, region: str = "US") -> tuple[PhoneSpan, ...]:
+    """Valid phone numbers in `text`, as libphonenumber's matcher finds them (leniency VALID)."""
+    found: list[PhoneSpan] = []
+    for lo, hi in _phone_regions(text):
+        for match in phonenumbers.PhoneNumberMatcher(text[lo:hi], region):
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            found.append(PhoneSpan(lo + match.start, lo + match.end, match.raw_string, e164))
+    return tuple(found)
+
+
+def _phone_regions(text: str, margin: int = 24) -> list[tuple[int, int]]:
+    """Merged stretches of `text` around digit runs that could hold a phone number. The margin
+    keeps what the matcher looks at around a number (a leading "+1 (", a trailing "ext. 12")."""
+    regions: list[tuple[int, int]] = []
+    for window in _PHONE_WINDOW.finditer(text):
+        if sum(c.isdigit() for c in window.group()) < _MIN_PHONE_DIGITS:
+            continue
+        lo, hi = max(0, window.start() - margin), min(len(text), window.end() + margin)
+        if regions and lo <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], hi)
+        else:
+            regions.append((lo, hi))
+    return regions
+
+
+# --------------------------------------------------------------------------- addresses
+
+# Street suffixes (USPS Publication 28 common forms). Used only to *find* a candidate line; the
+# candidate is then labelled by usaddress, which decides what is number, street and suffix.
+_STREET_SUFFIXES = (
+    "street|st|avenue|ave|av|road|rd|drive|dr|lane|ln|court|ct|boulevard|blvd|way|place|pl|"
+    "circle|cir|terrace|ter|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|pike|alley|aly|"
+    "crossing|xing|ridge|rdg|heights|hts|plaza|plz|expressway|expy|freeway|fwy"
+)
+_ADDRESS_CANDIDATE = re.compile(
+    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[A-Za-z0-9'.-]+\s+){{0,4}}?(?:{_STREET_SUFFIXES})\b\.?",
+    re.IGNORECASE,
+)
+# Function words never appear inside a street name; they do appear in sentences that merely
+# look like "<number> ... road" ("12 cars on the road"), which usaddress would still label.
+_NOT_IN_STREET_NAMES = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "on",
+        "in",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "we",
+        "you",
+        "i",
+        "me",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "they",
+        "he",
+        "she",
+        "it",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "had",
+        "has",
+        "have",
+        "do",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "if",
+        "then",
+        "than",
+        "so",
+        "as",
+        "up",
+        "down",
+        "out",
+        "over",
+        "about",
+    }
+)
+_STREET_LABELS = {
+    "AddressNumber",
+    "AddressNumberSuffix",
+    "StreetNamePreModifier",
+    "StreetNamePreDirectional",
+    "StreetNamePreType",
+    "StreetName",
+    "StreetNamePostType",
+    "StreetNamePostDirectional",
+    "OccupancyType",
+    "OccupancyIdentifier",
+}
+_TAIL_LABELS = {"PlaceName", "StateName", "ZipCode"}
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSpan:
+    start: int
+    end: int
+    raw: str
+    number: str
+    street_name: str
+
+    @property
+    def key(self) -> str:
+        """What two writings of one street address share: house number + folded street name."""
+        return address_key(self.number, self.street_name)
+
+
+def address_key(number: str, street_name: str) -> str:
+    folded = re.sub(r"[^a-z0-9]+", " ", unidecode(street_name).lower()).strip()
+    return f"{number.lower()} {folded}"
+
+
+def parse_address_key(address: str) -> str | None:
+    """The `address_key` of a stored address (e.g. Person.home_address), or None if unparseable."""
+    labels = _label(address)
+    number = " ".join(tok for tok, lab in labels if lab == "AddressNumber")
+    street = " ".join(tok for tok, lab in labels if lab == "StreetName")
+    if not number or not street:
+        return None
+    return address_key(number.strip(",."), street.strip(",."))
+
+
+def _label(candidate: str) -> list[tuple[str, str]]:
+    try:
+        return list(usaddress.parse(candidate))
+    except Exception:  # usaddress raises on odd input; an unparseable candidate is simply no address
+        return []
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def find_addresses(text: str) -> tuple[AddressSpan, ...]:
+    """Street addresses (house number + street + suffix, with unit/city/state/zip when present)."""
+    found: list[AddressSpan] = []
+    for cand in _ADDRESS_CANDIDATE.finditer(text):
+        line_end = text.find("\n", cand.start())
+        line_end = len(text) if line_end < 0 else line_end
+        window_end = min(line_end, cand.start() + 120)
+        # The whole line lets usaddress see unit/city/state/zip; when the sentence goes on after
+        # the street ("412 Maple St. in Ames") it mislabels the street, so retry on the candidate.
+        span = _address_in(text, cand.start(), window_end) or _address_in(text, cand.start(), cand.end())
+        if span and not (found and span.start < found[-1].end):
+            found.append(span)
+    return tuple(found)
+
+
+def _address_in(text: str, start: int, stop: int) -> AddressSpan | None:
+    labels = _label(text[start:stop])
+    if not labels or labels[0][1] != "AddressNumber":
+        return None
+    # Locate each labelled token in the original text to keep exact offsets.
+    pos, located = start, []
+    for token, label in labels:
+        at = text.find(token, pos, stop)
+        if at < 0:
+            return None
+        located.append((at, at + len(token), token, label))
+        pos = at + len(token)
+    core = []
+    for item in located:
+        if item[3] not in _STREET_LABELS:
+            break
+        core.append(item)
+    names = [tok.strip(",.") for _, _, tok, lab in core if lab == "StreetName"]
+    if not names or not any(lab == "StreetNamePostType" for *_, lab in core):
+        return None
+    if False:
+        return None
+    end = core[-1][1]
+    tail = located[len(core) :]
+    # City/state/zip extend the span only when a state or zip confirms them: usaddress labels any
+    # trailing words as PlaceName, which would otherwise swallow the rest of the sentence.
+    run = []
+    for item in tail:
+        if item[3] not in _TAIL_LABELS:
+            break
+        run.append(item)
+    confirmed = [i for i, item in enumerate(run) if item[3] in ("StateName", "ZipCode")]
+    if confirmed:
+        end = run[confirmed[-1]][1]
+    raw = text[start:end].rstrip(",. ")
+    number = core[0][2].strip(",.")
+    return AddressSpan(start, start + len(raw), raw, number, " ".join(names))
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            (),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_BEFORE = re.compile(rf"\b({_MONTH_RE})\.?\s+$", re.I)
+_DATE_PATTERNS = [
+    # 03/14/2012, 3-14-12, 3.14.2012 (US order; day-first is tried when the month is > 12)
+    ("mdy", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")),
+    # 2012-03-14 (ISO 8601)
+    ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    # March 14, 2012 / Mar. 14th 2012: found by its digits, the month is checked just before them
+    # (a regex that starts with the month alternation is slow on long mail).
+    ("Mdy", re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")),
+    # 14 March 2012 / 14th of March, 2012
+    ("dMy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    start: int
+    end: int
+    raw: str
+    value: date
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # A fixed pivot keeps detection deterministic (never depends on today's date).
+        year += 2000 if year < 50 else 1900
+    return year
+
+
+def _make_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def find_dates(text: str) -> tuple[DateSpan, ...]:
+    """Calendar dates written in the common US/ISO/month-name forms."""
+    found: dict[int, DateSpan] = {}
+    for form, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            start = m.start()
+            if form == "Mdy":
+                month = _MONTH_BEFORE.search(text, max(0, start - 12), start)
+                if month is None:
+                    continue
+                a, b, c = month.group(1), *m.groups()
+                start = month.start()
+            else:
+                a, b, c = m.groups()
+            value: date | None
+            if form == "mdy":
+                value = _make_date(_year(c), int(a), int(b)) or _make_date(_year(c), int(b), int(a))
+            elif form == "ymd":
+                value = _make_date(int(a), int(b), int(c))
+            elif form == "Mdy":
+                value = _make_date(int(c), _MONTHS[a.lower()], int(b))
+            else:
+                value = _make_date(int(c), _MONTHS[b.lower()], int(a))
+            if value is not None and start not in found:
+                found[start] = DateSpan(start, m.end(), text[start : m.end()], value)
+    return tuple(found[k] for k in sorted(found))
+
+
+# --------------------------------------------------------------------------- context words
+
+
+def keyword_near(text: str, start: int, end: int, pattern: re.Pattern[str], window: int = 40) -> str | None:
+    """The first match of `pattern` within `window` characters around [start, end), or None."""
+    m = pattern.search(text, max(0, start - window), min(len(text), end + window))
+    return m.group() if m else None
+
+
+BIRTH_CONTEXT = re.compile(r"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birth ?day|birthdate)\b", re.I)

@@ -1,0 +1,110 @@
+"""Sexual content: sexually explicit words in text and in attachment names (401.13R1 obscene).
+
+A small curated lexicon (data/sexual_explicit_terms.txt) matched on word boundaries, so
+"sex education", "Middlesex" and "Essex" never fire: "sex" alone is not in the lexicon. Images
+are never flagged by their type alone - a JPEG from the science fair is a JPEG - only when the
+file name (or an archive member's name) carries an explicit term.
+
+Settings (`settings.detectors.sexual_content`):
+  allow: phrases that exempt a match inside them (e.g. a book title the district teaches).
+  extra_terms: terms added to the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.data import read_list
+from aupguard.model import Item, Signal
+
+LEXICON = read_list("sexual_explicit_terms.txt")
+MAX_SIGNALS = 20  # per item; one explicit message does not need a hundred signals
+CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+FILENAME_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def _term_regex(term: str) -> str:
+    # Spaces in a phrase match any run of whitespace (a phrase may wrap across lines).
+    return r"\s+".join(re.escape(word) for word in term.lower().split())
+
+
+@lru_cache(maxsize=32)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted({_term_regex(t) for t in terms if t.strip()}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")(?:e?s)?\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=32)
+def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(_term_regex(p) for p in phrases) + r")\b", re.IGNORECASE)
+
+
+def filename_words(name: str) -> str:
+    """'SendNudes_2024.jpg' -> 'send nudes 2024 jpg': file names have no spaces to match on."""
+    return " ".join(FILENAME_SEPARATORS.split(CAMEL.sub(" ", name))).strip().lower()
+
+
+class SexualContentDetector(Detector):
+    name = "sexual_content"
+    version = "1.0"
+    kinds = ("content.sexual", "content.sexual_attachment")
+    description = (
+        "Sexually explicit terms (a small curated lexicon, word-boundary matches) in the text, and "
+        "in the names of attachments and archive members."
+    )
+
+    def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
+        settings = ctx.settings_for(self.name)
+        extra = tuple(str(t) for t in settings.get("extra_terms", []))
+        pattern = _pattern(LEXICON + extra)
+        allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+
+        text = item.text
+        allowed = [(m.start(), m.end()) for m in allow.finditer(text)] if allow else []
+        signals: list[Signal] = []
+        for m in pattern.finditer(text):
+            if any(a <= m.start() and m.end() <= b for a, b in allowed):
+                continue
+            signals.append(
+                self.signal(
+                    "content.sexual", m.start(), m.end(), m.group(), 0.9,
+                    f"Sexually explicit term {m.group().lower()!r} (sexual_content lexicon).",
+                    term=m.group().lower(),
+                )
+            )  # fmt: skip
+            if len(signals) >= MAX_SIGNALS:
+                return signals
+
+        for attachment in item.attachments:
+            names = [attachment.filename or "", *attachment.members]
+            hit = self._first_hit(names, pattern, allow)
+            if hit is not None:
+                name, term = hit
+                shown = attachment.filename or f"(unnamed {attachment.content_type})"
+                where = "" if name == attachment.filename else f" (archive member {name!r})"
+                signals.append(
+                    self.signal(
+                        "content.sexual_attachment", -1, -1, shown, 0.85,
+                        f"The attachment name{where} contains the sexually explicit term {term!r}.",
+                        filename=attachment.filename, term=term, sha256=attachment.sha256,
+                    )
+                )  # fmt: skip
+        return signals
+
+    @staticmethod
+    def _first_hit(
+        names: Sequence[str], pattern: re.Pattern[str], allow: re.Pattern[str] | None
+    ) -> tuple[str, str] | None:
+        for name in (n for n in names if n):
+            words = filename_words(name)
+            if allow is not None:
+                words = allow.sub(" ", words)
+            m = pattern.search(words)
+            if m:
+                return name, m.group().lower()
+        return None

@@ -1,0 +1,131 @@
+"""Walking the inputs and deciding, per file, which reader reads it (see docs/readers.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from aupguard.model import ReadError
+
+from . import maildir, mbox, social, texts
+from .base import RawRecord
+from .msg import OLE_MAGIC
+
+# Files that are plainly not messages and are skipped without an error record: hidden files
+# (.gitignore, .DS_Store, editor swap files) and the bookkeeping files in a Maildir's root.
+MAILDIR_ROOT_FILES = "files directly inside a Maildir folder (dovecot-uidlist, maildirfolder, ...)"
+
+# A whole-file record (one .eml, one .msg) larger than this is reported, not read into memory.
+MAX_FILE_BYTES = mbox.MAX_MESSAGE_BYTES
+# Social exports are loaded whole (see social.py); past this they are refused with a reason.
+MAX_SOCIAL_BYTES = 256 * 1024 * 1024
+
+
+def walk(paths: Iterable[str | Path]) -> Iterator[Path | ReadError]:
+    """Files to sniff and Maildir folders (yielded as folders), in sorted order."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            yield ReadError(str(path), "", "no such file or folder")
+        elif path.is_dir():
+            yield from _walk_folder(path, seen)
+        else:
+            yield path
+
+
+def _walk_folder(folder: Path, seen: set[Path]) -> Iterator[Path | ReadError]:
+    real = folder.resolve()
+    if real in seen:  # a symlink loop, or the same folder given twice
+        return
+    seen.add(real)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        yield ReadError(str(folder), "", f"cannot list folder: {exc.strerror or exc}")
+        return
+    is_maildir = maildir.is_maildir(folder)
+    if is_maildir:
+        yield folder
+    for entry in entries:
+        if entry.is_dir():
+            if not (is_maildir and entry.name in ("cur", "new", "tmp")):
+                yield from _walk_folder(entry, seen)
+        elif not entry.name.startswith(".") and not is_maildir:
+            yield entry
+
+
+def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        yield ReadError(source, "", f"cannot read: {exc.strerror or exc}")
+        return
+    suffix = path.suffix.lower()
+    if size == 0:
+        yield ReadError(source, "", "empty file")
+    elif head.startswith(OLE_MAGIC):
+        yield from _whole_file(path, "msg", size)
+    elif suffix == ".csv":
+        yield from texts.iter_csv(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from texts.iter_json(path, lines=True)
+    elif suffix == ".json":
+        yield from _json_records(path, head, size)
+    elif head.startswith(b"From "):
+        yield from mbox.iter_mbox(path)
+    else:
+        yield from _whole_file(path, "rfc822", size)
+
+
+def _whole_file(path: Path, fmt: str, size: int) -> Iterator[RawRecord | ReadError]:
+    if size > MAX_FILE_BYTES:
+        yield ReadError(str(path), "", f"file larger than {MAX_FILE_BYTES // 2**20} MB, not read")
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield ReadError(str(path), "", f"cannot read: {exc.strerror or exc}")
+        return
+    yield RawRecord(str(path), "", fmt, data, nbytes=len(data))
+
+
+def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | ReadError]:
+    source = str(path)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start == b"[":
+        yield from texts.iter_json(path, lines=False)
+        return
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        first = json.loads(first_line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        first = None
+    if isinstance(first, dict) and texts.is_text_export(k.lower() for k in first):
+        yield from texts.iter_json(path, lines=True)  # JSON Lines saved with a .json name
+        return
+    if size > MAX_SOCIAL_BYTES:
+        yield ReadError(source, "", f"JSON object larger than {MAX_SOCIAL_BYTES // 2**20} MB, not read")
+        return
+    try:
+        value = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield ReadError(source, "", f"not JSON: {exc}"[:300])
+        return
+    except OSError as exc:
+        yield ReadError(source, "", f"cannot read: {exc.strerror or exc}")
+        return
+    if social.is_social_export(value):
+        records = social.iter_social(path, value)
+        # The export was read whole: the first record carries the file's bytes for progress.
+        for number, record in enumerate(records):
+            if isinstance(record, RawRecord):
+                record.nbytes = size if number == 0 else 0
+            yield record
+        return
+    keys = ", ".join(map(str, value)) if isinstance(value, dict) else type(value).__name__
+    yield ReadError(source, "", f"not a recognised export: keys {keys}"[:300])

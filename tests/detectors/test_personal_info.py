@@ -1,0 +1,115 @@
+"""personal_info: tables of texts that MUST and MUST NOT reveal personal information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aupguard.detectors.base import DetectContext
+from aupguard.detectors.personal_info import PersonalInfoDetector, ssn_is_valid
+from aupguard.directory.index import Directory
+
+DETECTOR = PersonalInfoDetector()
+
+MUST_FIRE = [
+    # (text, kind, exact span)
+    ("my cell is 515-555-0199 if you need me", "pii.phone", "515-555-0199"),
+    ("call (319) 555-0142 after six", "pii.phone", "(319) 555-0142"),
+    ("Coach's cell: +1 515 555 0112", "pii.phone", "+1 515 555 0112"),  # a personal number in the directory
+    ("I live at 22 Birch Ave, Ames, IA 50010 now", "pii.address", "22 Birch Ave, Ames, IA 50010"),
+    ("drop it at 1400 N. 3rd Street", "pii.address", "1400 N. 3rd Street"),
+    ("She moved to 7 Elm Ct", "pii.address", "7 Elm Ct"),
+    ("email me at jenny.r@gmail.com tonight", "pii.personal_email", "jenny.r@gmail.com"),
+    ("reach her at Someone@Yahoo.com", "pii.personal_email", "Someone@Yahoo.com"),
+    ("SSN 219-09-9999", "pii.ssn", "219-09-9999"),
+    ("his number is 123-45-6789", "pii.ssn", "123-45-6789"),
+    ("social security number 219099999", "pii.ssn", "219099999"),
+    ("DOB: 4/2/1980", "pii.birth_date", "4/2/1980"),
+    ("she was born on March 3, 1975", "pii.birth_date", "March 3, 1975"),
+    ("birthday 1990-12-01", "pii.birth_date", "1990-12-01"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), MUST_FIRE)
+def test_must_fire(make_item, ctx: DetectContext, text: str, kind: str, span: str) -> None:
+    signals = [s for s in DETECTOR.detect(make_item(text), ctx) if s.kind == kind]
+    assert [s.text for s in signals] == [span], signals
+    assert text[signals[0].start : signals[0].end] == span
+    assert signals[0].explanation
+
+
+MUST_NOT_FIRE: list[tuple[str, str, dict[str, Any]]] = [
+    # (text, kind that must not appear, settings)
+    ("call the office at 515-555-0100", "pii.phone", {}),  # a district account in the directory
+    ("Coach's district cell 515-555-0111", "pii.phone", {}),
+    ("main office 515-555-0177", "pii.phone", {"district_phones": ["515-555-0177"]}),
+    ("the year 2024 had 365 days", "pii.phone", {}),
+    ("12 cars on the road", "pii.address", {}),
+    ("we ran 5 miles down the road", "pii.address", {}),
+    ("come to 100 Main Street", "pii.address", {"district_addresses": ["100 Main St, Ames IA 50010"]}),
+    ("write to jdoe@district.k12.ia.us", "pii.personal_email", {}),
+    ("write to sales@acme-widgets.com", "pii.personal_email", {}),
+    ("SSN 000-12-3456", "pii.ssn", {}),
+    ("SSN 666-12-3456", "pii.ssn", {}),
+    ("SSN 912-34-5678", "pii.ssn", {}),
+    ("SSN 123-00-4567", "pii.ssn", {}),
+    ("SSN 123-45-0000", "pii.ssn", {}),
+    ("order 219099999 shipped", "pii.ssn", {}),  # nine bare digits without an SSN label
+    ("call 515-555-0199", "pii.ssn", {}),
+    ("meeting on 4/2/2024", "pii.birth_date", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "settings"), MUST_NOT_FIRE)
+def test_must_not_fire(make_item, directory: Directory, text: str, kind: str, settings: dict[str, Any]) -> None:
+    ctx = DetectContext(directory=directory, settings={"personal_info": settings})
+    assert [s for s in DETECTOR.detect(make_item(text), ctx) if s.kind == kind] == []
+
+
+def test_own_addresses_of_sender_and_recipients_are_not_revealed(make_item, ctx: DetectContext) -> None:
+    item = make_item(
+        "reply to me at mom.smith@gmail.com or cc kid@yahoo.com; also ask aunt.jo@hotmail.com",
+        sender="mom.smith@gmail.com",
+        recipients=["kid@yahoo.com"],
+    )
+    assert [s.text for s in DETECTOR.detect(item, ctx) if s.kind == "pii.personal_email"] == ["aunt.jo@hotmail.com"]
+
+
+def test_personal_email_domains_setting(make_item, directory: Directory) -> None:
+    ctx = DetectContext(
+        directory=directory, settings={"personal_info": {"personal_email_domains": ["Iowatelecom.net"]}}
+    )
+    assert [s.kind for s in DETECTOR.detect(make_item("x@iowatelecom.net"), ctx)] == ["pii.personal_email"]
+
+
+def test_works_without_directory(make_item) -> None:
+    kinds = {s.kind for s in DETECTOR.detect(make_item("cell 515-555-0100, SSN 219-09-9999"), DetectContext())}
+    assert kinds == {"pii.phone", "pii.ssn"}
+
+
+def test_ssn_label_raises_score(make_item, ctx: DetectContext) -> None:
+    bare = DETECTOR.detect(make_item("ref 219-09-9999"), ctx)[0]
+    labelled = DETECTOR.detect(make_item("SSN 219-09-9999"), ctx)[0]
+    assert labelled.score > bare.score
+
+
+@pytest.mark.parametrize(
+    ("area", "group", "serial", "valid"),
+    [
+        ("219", "09", "9999", True),
+        ("000", "12", "3456", False),
+        ("666", "12", "3456", False),
+        ("900", "12", "3456", False),
+        ("123", "00", "4567", False),
+        ("123", "45", "0000", False),
+    ],
+)
+def test_ssn_validity_rules(area: str, group: str, serial: str, valid: bool) -> None:
+    assert ssn_is_valid(area, group, serial) is valid
+
+
+def test_phone_explanation_names_library(make_item, ctx: DetectContext) -> None:
+    (signal,) = DETECTOR.detect(make_item("text 515-555-0112"), ctx)
+    assert "libphonenumber" in signal.explanation and "+15155550112" in signal.explanation
+    assert "Chris Kowalski" in signal.explanation

@@ -1,0 +1,176 @@
+"""student_info: tables of texts that MUST and MUST NOT name a roster student (see conftest's district)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aupguard.detectors.base import DetectContext
+from aupguard.detectors.student_info import StudentInfoDetector
+from aupguard.detectors.student_roster import roster_for
+from aupguard.directory.index import Directory
+from aupguard.model import Person, PersonKind
+
+DETECTOR = StudentInfoDetector()
+
+MUST_FIRE = [
+    # (text, kind, person id, exact original span)
+    ("José Núñez scored twice", "student.name", "jose", "José Núñez"),
+    ("Jose Nunez scored twice", "student.name", "jose", "Jose Nunez"),
+    ("JOSE NUNEZ WAS ABSENT", "student.name", "jose", "JOSE NUNEZ"),
+    ("Absent: Núñez, José (11th)", "student.name", "jose", "Núñez, José"),
+    ("Jose M. Nunez made varsity", "student.name", "jose", "Jose M. Nunez"),
+    ("José Miguel Núñez", "student.name", "jose", "José Miguel Núñez"),
+    (
+        "Jose\u0301 Nu\u0301n\u0303ez (decomposed accents)",
+        "student.name",
+        "jose",
+        "Jose\u0301 Nu\u0301n\u0303ez",
+    ),
+    ("Bob Jones forgot his cleats", "student.name", "robert", "Bob Jones"),
+    ("Robert Jones forgot his cleats", "student.name", "robert", "Robert Jones"),
+    ("Will Best is out today", "student.name", "will", "Will Best"),
+    ("Kate Smith has a fever", "student.name", "kate", "Kate Smith"),
+    ("Katherine Smith has a fever", "student.name", "kate", "Katherine Smith"),
+    ("Sofia Delgado-Ruiz won the regional", "student.name", "sofia", "Sofia Delgado-Ruiz"),
+    ("Sofía Delgado Ruiz won", "student.name", "sofia", "Sofía Delgado Ruiz"),
+    ("Liam O'Brien was sent home", "student.name", "liam", "Liam O'Brien"),
+    ("Ask Kate about Varsity Soccer practice", "student.first_name_context", "kate", "Kate"),
+    ("Sofia will bring the robotics parts", "student.first_name_context", "sofia", "Sofia"),
+    ("Kate is sick, please tell Lincoln High", "student.first_name_context", "kate", "Kate"),
+    ("Student ID 4512 has a hold", "student.id", "kate", "4512"),
+    ("S100234 is missing a form", "student.id", "jose", "S100234"),
+    ("student # 100235 is missing a form", "student.id", "robert", "100235"),
+    ("Robert Jones (100235) is missing a form", "student.id", "robert", "100235"),
+    ("His cell is 515-555-0131", "student.phone", "jose", "515-555-0131"),
+    ("Mom's number: (515) 555-0141", "student.phone", "jose", "(515) 555-0141"),
+    ("He lives at 412 Maple St. in Ames", "student.address", "jose", "412 Maple St"),
+    ("DOB 03/14/2009", "student.birth_date", "jose", "03/14/2009"),
+    ("Jose Nunez, 2009-03-14, grade 11", "student.birth_date", "jose", "2009-03-14"),
+    ("Kate Smith was born January 20, 2010", "student.birth_date", "kate", "January 20, 2010"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "person_id", "span"), MUST_FIRE)
+def test_must_fire(make_item, ctx: DetectContext, text: str, kind: str, person_id: str, span: str) -> None:
+    signals = DETECTOR.detect(make_item(text), ctx)
+    hits = [s for s in signals if s.kind == kind and s.data["person_id"] == person_id]
+    assert hits, f"no {kind} for {person_id} in {text!r}: {signals}"
+    assert hits[0].text == span
+    assert text[hits[0].start : hits[0].end] == span  # span points at the exact original characters
+    assert 0 < hits[0].score <= 1
+    assert hits[0].explanation
+
+
+MUST_NOT_FIRE = [
+    "we will do our best",
+    "we will best them on Friday",  # common words, not capitalized: not the student Will Best
+    "Smith called about the bus",  # a surname alone never fires
+    "Mr. Jones called about the bus",
+    "Jones, the coach said",
+    "Josephine Nunez is a new hire",  # different first name
+    "Jose Nunezville",  # no match inside a longer word
+    "Jose, Nunez said",  # a comma between first and last name: not 'First Last'
+    "Kate is sick",  # first name alone without building or group
+    "Will we see Varsity Soccer on TV?",  # a common-word first name never fires alone
+    "Liam at Lincoln High",  # Liam is at Roosevelt Elementary
+    "Ada Quimby moved away",  # inactive student
+    "4512 items on the list",  # short id without an id label
+    "S1002345",  # a longer token containing an id
+    "invoice 100235 is paid",  # an all-digit id without a label or the student's name
+    "Call the office at 515-555-0100",  # the principal's district phone
+    "born 01/01/2001",  # no student has this birth date
+    "03/14/2009 was a Saturday",  # a student's birth date, but no name and no 'born'
+    "He lives at 12 Maple St",  # not a student's address
+]
+
+
+@pytest.mark.parametrize("text", MUST_NOT_FIRE)
+def test_must_not_fire(make_item, ctx: DetectContext, text: str) -> None:
+    assert DETECTOR.detect(make_item(text), ctx) == []
+
+
+def test_explanation_names_roster_entry_and_variant(make_item, ctx: DetectContext) -> None:
+    (signal,) = DETECTOR.detect(make_item("Bob Jones"), ctx)
+    assert "Robert Jones (robert)" in signal.explanation
+    assert "nickname" in signal.explanation
+
+
+def test_two_students_with_one_name_both_reported(make_item) -> None:
+    twins = [
+        Person("a", PersonKind.STUDENT, "Sam", "Lee"),
+        Person("b", PersonKind.STUDENT, "Sam", "Lee"),
+    ]
+    ctx = DetectContext(directory=Directory.build(twins))
+    signals = DETECTOR.detect(make_item("Sam Lee"), ctx)
+    assert sorted(s.data["person_id"] for s in signals) == ["a", "b"]
+
+
+def test_common_words_setting_extends_list(make_item, directory: Directory) -> None:
+    ctx = DetectContext(directory=directory, settings={"student_info": {"common_words": ["Jose"]}})
+    assert DETECTOR.detect(make_item("jose nunez"), ctx) == []
+    assert DETECTOR.detect(make_item("Jose Nunez"), ctx) != []
+
+
+def test_roster_index_built_once_per_directory(directory: Directory) -> None:
+    assert roster_for(directory) is roster_for(directory)
+    assert roster_for(Directory.build([])) is not roster_for(directory)
+
+
+def test_empty_directory_and_empty_text(make_item) -> None:
+    assert DETECTOR.detect(make_item("José Núñez"), DetectContext()) == []
+    assert DETECTOR.detect(make_item(""), DetectContext()) == []
+
+
+def test_subject_is_scanned_with_offsets_into_item_text(make_item, ctx: DetectContext) -> None:
+    item = make_item("see below", subject="About Jose Nunez")
+    (signal,) = DETECTOR.detect(item, ctx)
+    assert item.text[signal.start : signal.end] == "Jose Nunez"
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [("record 2024-0012 updated", True), ("record 2024 0012 updated", False), ("record 2024-00123", False)],
+)
+def test_identifier_with_punctuation_matches_as_written(make_item, text: str, fires: bool) -> None:
+    ctx = DetectContext(
+        directory=Directory.build([Person("p", PersonKind.STUDENT, "Ann", "Ek", identifier="2024-0012")])
+    )
+    assert bool(DETECTOR.detect(make_item(text), ctx)) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Kate has the LHS bus list", False),  # acronyms are not guessed (see building_aliases)
+        ("tell kate lincoln high practice moved", True),  # all-lowercase writer: names are lowercase too
+        ("Tell kate that Lincoln High practice moved", False),  # a lowercase word in capitalized text
+    ],
+)
+def test_first_name_context_needs_name_shape(make_item, ctx: DetectContext, text: str, fires: bool) -> None:
+    kinds = {s.kind for s in DETECTOR.detect(make_item(text), ctx)}
+    assert ("student.first_name_context" in kinds) is fires
+
+
+@pytest.mark.parametrize(("text", "fires"), [("Kate has the LHS bus list", True), ("Kate has lhs notes", False)])
+def test_building_alias_setting(make_item, directory: Directory, text: str, fires: bool) -> None:
+    ctx = DetectContext(directory=directory, settings={"student_info": {"building_aliases": {"lhs": ["LHS"]}}})
+    kinds = {s.kind for s in DETECTOR.detect(make_item(text), ctx)}
+    assert ("student.first_name_context" in kinds) is fires
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Kate said Lincoln High is closed",  # after a title: a surname, not a first name
+        "Kate Smith and Kate from Lincoln High",  # the second Kate is Kate Smith, already named
+        "Dana Whitfield from Lincoln High called",  # 'Dana' belongs to the principal's full name
+    ],
+)
+def test_lone_first_name_not_reported(make_item, directory: Directory, text: str) -> None:
+    roster_people = [
+        *directory.people.values(),
+        Person("dana-s", PersonKind.STUDENT, "Dana", "Ames", building_ids=["lhs"]),
+    ]
+    d = Directory.build(roster_people, directory.buildings.values(), directory.groups.values())
+    kinds = [s.kind for s in DETECTOR.detect(make_item(text), DetectContext(directory=d))]
+    assert "student.first_name_context" not in kinds

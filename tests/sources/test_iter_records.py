@@ -1,0 +1,70 @@
+"""Walking, sniffing, the items + errors == records invariant and stable ids across formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aupguard.model import ReadError
+from aupguard.sources import RawRecord, iter_records, parse_record, total_bytes
+
+from .conftest import make_email, read_all
+
+
+def build_tree(root: Path) -> Path:
+    (root / "mail" / "Maildir" / "cur").mkdir(parents=True)
+    (root / "mail" / "Maildir" / "cur" / "1:2,S").write_bytes(make_email(subject="maildir").as_bytes())
+    (root / "mail" / "one.eml").write_bytes(make_email(subject="eml").as_bytes())
+    (root / "mail" / "noext").write_bytes(make_email(subject="noext").as_bytes())
+    (root / "mail" / "box.mbox").write_bytes(
+        b"From a@x Mon Jun  3 10:00:00 2024\n" + make_email(subject="mbox1").as_bytes() + b"\n"
+        b"From a@x Mon Jun  3 10:00:00 2024\n" + make_email(subject="mbox2").as_bytes()
+    )
+    (root / "texts.csv").write_text("sender,recipients,sent_at,body\n+15155550100,+15155550101,2024-01-01,hi\n")
+    (root / "posts.json").write_text(
+        json.dumps(
+            {"export": "posts", "platform": "x", "author": "a", "posts": [{"posted_at": "2024-01-01", "text": "t"}]}
+        )
+    )
+    (root / ".gitignore").write_text("*\n")
+    (root / "empty.eml").write_bytes(b"")
+    (root / "notes.txt").write_text("shopping list\n")
+    return root
+
+
+def test_every_format_in_one_walk(tmp_path: Path) -> None:
+    root = build_tree(tmp_path)
+    items, errors, count = read_all(root)
+    assert len(items) + len(errors) == count == 9
+    assert sorted(i.subject or i.body for i in items) == ["eml", "hi", "maildir", "mbox1", "mbox2", "noext", "t"]
+    assert sorted((Path(e.source).name, e.reason[:12]) for e in errors) == [
+        ("empty.eml", "empty file"),
+        ("notes.txt", "not an email"),
+    ]
+
+
+def test_sorted_walk_and_stable_ids(tmp_path: Path) -> None:
+    root = build_tree(tmp_path)
+    first = [(r.source, r.position) for r in iter_records([root])]
+    assert first == [(r.source, r.position) for r in iter_records([root])]
+    ids = [i.id for i in read_all(root)[0]]
+    assert ids == [i.id for i in read_all(root)[0]]
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    records = list(iter_records([tmp_path / "nope"]))
+    assert [(type(r), r.reason) for r in records if isinstance(r, ReadError)] == [(ReadError, "no such file or folder")]
+
+
+def test_total_bytes_counts_what_is_read(tmp_path: Path) -> None:
+    root = build_tree(tmp_path)
+    expected = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and p.name != ".gitignore")
+    assert total_bytes([root]) == expected
+    mbox = root / "mail" / "box.mbox"
+    assert sum(r.nbytes for r in iter_records([mbox]) if isinstance(r, RawRecord)) == mbox.stat().st_size
+
+
+def test_parse_record_never_raises() -> None:
+    assert isinstance(parse_record(RawRecord("s", "", "item", b"")), ReadError)
+    assert isinstance(parse_record(RawRecord("s", "", "pdf", b"")), ReadError)
+    assert isinstance(parse_record(RawRecord("s", "", "msg", b"\x00")), ReadError)
