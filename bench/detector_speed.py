@@ -84,8 +84,7 @@ def main() -> int:
             best = min(best, time.perf_counter() - t0)
         total_seconds += best
         print(
-            f"{name:<20}{len(items) / best:>10,.0f}{megabytes / best:>9.2f}"
-            f"{1000 * best / len(items):>9.3f}{signals:>9}"
+            f"{name:<20}{len(items) / best:>10,.0f}{megabytes / best:>9.2f}{1000 * best / len(items):>9.3f}{signals:>9}"
         )
     print(f"{'all together':<20}{len(items) / total_seconds:>10,.0f}{megabytes / total_seconds:>9.2f}"
           f"{1000 * total_seconds / len(items):>9.3f}")  # fmt: skip

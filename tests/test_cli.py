@@ -21,6 +21,11 @@ def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
 
+def leak_rows() -> list[dict]:
+    result = run("findings", "--format", "json", "--rule", "student-info-external")
+    return [json.loads(x) for x in result.stdout.splitlines()]
+
+
 def test_commands_without_workspace_explain_what_to_do(workspace_env: Path) -> None:
     result = run("findings")
     assert result.exit_code == 2
@@ -89,7 +94,7 @@ def test_findings_filters(scanned: Workspace) -> None:
 
 
 def test_show_highlights_cites_and_is_audited(scanned: Workspace) -> None:
-    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    rows = leak_rows()
     fid = str(rows[0]["id"])
     result = run("show", fid, "--reason", "weekly review")
     assert result.exit_code == 0
@@ -113,11 +118,11 @@ def test_permit_grant_covers_and_revoke_reopens(scanned: Workspace) -> None:
     ok = run("permit", "grant", "--kind", "post_confidential", "--grantee", "t1", "--approver", "sup",
              "--from", "2026-09-01", "--scope", "students=s1", "--reason", "press day")  # fmt: skip
     assert ok.exit_code == 0 and "1 finding(s) now covered" in ok.output
-    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    rows = leak_rows()
     assert rows[0]["status"] == "covered" and rows[0]["permission"] == 1
     revoked = run("permit", "revoke", "1", "--at", "2026-10-01", "--reason", "withdrawn")
     assert revoked.exit_code == 0 and "1 finding(s) reopened" in revoked.output
-    rows = [json.loads(x) for x in run("findings", "--format", "json", "--rule", "student-info-external").stdout.splitlines()]
+    rows = leak_rows()
     assert rows[0]["status"] == "open"
     assert "revoked" in run("permit", "list").output
 

@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from aupguard.directory.batch import DirectoryBatch
+from aupguard.directory.google_workspace import read_workspace_users
 from aupguard.directory.oneroster import oneroster_version, read_oneroster
 from aupguard.directory.people_csv import read_people_csv
-from aupguard.directory.google_workspace import read_workspace_users
 from aupguard.model import PersonKind
 
 REPO = Path(__file__).resolve().parents[2]

@@ -174,3 +174,11 @@ def test_lone_first_name_not_reported(make_item, directory: Directory, text: str
     d = Directory.build(roster_people, directory.buildings.values(), directory.groups.values())
     kinds = [s.kind for s in DETECTOR.detect(make_item(text), DetectContext(directory=d))]
     assert "student.first_name_context" not in kinds
+
+
+def test_longer_name_wins_over_name_inside_it(make_item) -> None:
+    s = PersonKind.STUDENT
+    people = [Person("mary-ann", s, "Mary Ann", "Smith"), Person("ann", s, "Ann", "Smith")]
+    ctx = DetectContext(directory=Directory.build(people))
+    signals = DETECTOR.detect(make_item("Mary Ann Smith and Ann Smith"), ctx)
+    assert [(s.text, s.data["person_id"]) for s in signals] == [("Mary Ann Smith", "mary-ann"), ("Ann Smith", "ann")]

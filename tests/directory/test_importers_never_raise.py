@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aupguard.directory.google_workspace import read_workspace_users
 from aupguard.directory.oneroster import read_oneroster
 from aupguard.directory.people_csv import read_people_csv
-from aupguard.directory.google_workspace import read_workspace_users
 
 HEADERS = {
     "users.csv": b"sourcedId,role,givenName,familyName,email,phone,agentSourcedIds,orgSourcedIds\n",

@@ -229,7 +229,7 @@ def _address_in(text: str, start: int, stop: int) -> AddressSpan | None:
     names = [tok.strip(",.") for _, _, tok, lab in core if lab == "StreetName"]
     if not names or not any(lab == "StreetNamePostType" for *_, lab in core):
         return None
-    if False:
+    if any(word.lower() in _NOT_IN_STREET_NAMES for word in names):
         return None
     end = core[-1][1]
     tail = located[len(core) :]

@@ -239,7 +239,7 @@ class RosterNames:
         return out
 
     def _skipping_initial(self, ft: FoldedText, surname: str, f_i: int, s_i: int, s_j: int) -> list[NameHit]:
-        """ "First X. Last" for a student whose middle name is not on record (or starts with X)."""
+        """Matches of First X. Last for a student whose middle name is not on record (or starts with X)."""
         initial = ft.tokens[s_i - 1]
         form = " ".join(ft.tokens[f_i : s_i - 1])
         out = []
@@ -268,17 +268,11 @@ class RosterNames:
 
 
 def _longest(hits: list[NameHit]) -> list[NameHit]:
-    """Per person, drop hits contained in a longer hit ("Jose Nunez" inside "Jose M. Nunez")."""
+    """Drop hits inside a longer hit: "Jose Nunez" inside "Jose M. Nunez", and "Ann Smith" inside
+    "Mary Ann Smith" (the writer named Mary Ann, even if an Ann Smith is also on the roster)."""
     kept = []
     for h in hits:
-        inside = any(
-            o is not h
-            and o.person_id == h.person_id
-            and o.start <= h.start
-            and h.end <= o.end
-            and (o.end - o.start) > (h.end - h.start)
-            for o in hits
-        )
+        inside = any(o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start) for o in hits)
         if not inside:
             kept.append(h)
     return sorted(kept, key=lambda h: (h.start, h.end, h.person_id))

@@ -117,7 +117,6 @@ def _walk(part: Message, parts: _Parts, depth: int = 0) -> None:
     parts.attachments.append(describe_attachment(filename, ctype, _payload_bytes(part)))
 
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
 
 
@@ -128,13 +127,23 @@ def _message_from_bytes(raw: bytes) -> Message:
     message that is not multipart we parse the header block alone and attach the body as
     BytesParser would (ASCII with surrogate escapes), which is the same Message, faster.
     """
-    end = _HEADER_END.search(raw)
-    if end is not None:
-        msg = _HEADER_PARSER.parsebytes(raw[: end.end()])
+    end = _header_end(raw)
+    if end > 0:
+        msg = _HEADER_PARSER.parsebytes(raw[:end])
         if not msg.defects and msg.get_content_maintype() not in ("multipart", "message"):
-            msg.set_payload(raw[end.end() :].decode("ascii", "surrogateescape"))
+            msg.set_payload(raw[end:].decode("ascii", "surrogateescape"))
             return msg
     return message_from_bytes(raw)
+
+
+def _header_end(raw: bytes) -> int:
+    """Offset just past the blank line that ends the header block; -1 when there is none."""
+    lf, crlf = raw.find(b"\n\n"), raw.find(b"\n\r\n")
+    if lf < 0 and crlf < 0:
+        return -1
+    if crlf < 0 or 0 <= lf < crlf:
+        return lf + 2
+    return crlf + 3
 
 
 def _looks_like_message(msg: Message) -> bool:

@@ -92,7 +92,9 @@ def store_batch(
     existing = {
         (r.item_id, r.rule_id)
         for r in conn.execute(
-            select(findings.c.item_id, findings.c.rule_id).where(tuple_(findings.c.item_id, findings.c.rule_id).in_(keys))
+            select(findings.c.item_id, findings.c.rule_id).where(
+                tuple_(findings.c.item_id, findings.c.rule_id).in_(keys)
+            )
         )
     }
     fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
