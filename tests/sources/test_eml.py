@@ -176,3 +176,23 @@ def test_huge_body_is_cut_and_noted(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_from_gives_no_sender() -> None:
     item = parse_ok(b"To: a@example.com\nSubject: hi\n\nbody\n")
     assert item.sender is None and item.sender_name is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        make_email(body="plain\nFrom here\n").as_bytes(),
+        make_email(body="caf\u00e9 " * 30).as_bytes(),  # utf-8 body, base64 or 8bit
+        make_email(body="x" * 100 + "=\n").as_bytes().replace(b"\n", b"\r\n"),
+        b"From: a@x.org\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9 =\nend\n",
+        b"From: a@x.org\nSubject: 8bit \xe9\n\nbody \xff\n",
+        b"From: a@x.org\nbroken header line\nTo: b@x.org\n\nbody\n",
+        b"From: a@x.org\n",
+    ],
+)
+def test_single_part_shortcut_gives_the_same_item_as_the_full_parser(
+    raw: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = parse_email(raw, "s", "")
+    monkeypatch.setattr(eml, "_message_from_bytes", eml.message_from_bytes)
+    assert fast == parse_email(raw, "s", "")

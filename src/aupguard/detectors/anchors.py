@@ -15,7 +15,9 @@ Exactness: a set is returned only when *every* match of the regex contains one o
 from __future__ import annotations
 
 import importlib
-from collections.abc import Hashable, Iterable, Mapping
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -95,39 +97,140 @@ def _element(op: Any, av: Any) -> set[str] | None:
     return None
 
 
-class AnchorFilter:
-    """Which of several keyed regexes can match a text, by their required literals.
 
-    Keys whose patterns yield no literal set are always reported as possible.
+def start_literals(pattern: str) -> frozenset[str] | None:
+    """Lowercase strings one of which every match of `pattern` starts with, or None."""
+    found = _starts(list(_parser.parse(pattern)))
+    return frozenset(found) if found else None
+
+
+def _starts(items: list[Any]) -> set[str] | None:
+    for i, (op, av) in enumerate(items):
+        if op is _c.LITERAL:
+            run = []
+            for next_op, next_av in items[i:]:
+                if next_op is not _c.LITERAL:
+                    break
+                run.append(chr(next_av).lower())
+            return {"".join(run)}
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero-width: the match still starts with what follows
+        if op is _c.SUBPATTERN:
+            inner = list(av[-1])
+            return _starts(inner) if _min_width(inner) > 0 else _optional(inner, items[i + 1 :])
+        if op is _c.BRANCH:
+            union: set[str] = set()
+            for alternative in av[1]:
+                starts = _starts(list(alternative))
+                if not starts:
+                    return None
+                union |= starts
+            return union
+        if op in _REPEATS:
+            child = list(av[2])
+            return _starts(child) if av[0] >= 1 else _optional(child, items[i + 1 :])
+        return None  # a character class, `.`, a back-reference: any character may start it
+    return None  # the pattern may match the empty string
+
+
+def _optional(part: list[Any], rest: list[Any]) -> set[str] | None:
+    # A part that may match nothing: the match starts with it or with what follows it.
+    first, after = _starts(part), _starts(rest)
+    return first | after if first and after else None
+
+
+def _min_width(items: list[Any]) -> int:
+    return int(_parser.SubPattern(_parser.State(), items).getwidth()[0])
+
+
+class LexiconScanner:
+    """`finditer` for groups of regex alternatives, jumping straight to where a match can start.
+
+    `groups` maps a key to its alternatives (regex source strings) and `compile` turns a tuple of
+    alternatives into the group's regex (adding boundaries and flags). `scan(text)` reads the
+    folded text once with an Aho-Corasick automaton over the literals each alternative must
+    start with; `finditer(key)` then tries the group's regex only at those positions, and only
+    with the alternatives that can start there. That yields exactly the matches of
+    `compile(alternatives).finditer(text)`: a match starts with one of its alternative's start
+    literals, so no other position can hold one, and an alternative that cannot start at a
+    position takes no part in the alternation there. The compiled regex MUST add nothing that
+    consumes characters before the alternatives (lookbehinds and `\b` are fine).
+
+    An alternative with no start literal (it begins with `\d` or `[\w-]+`) is gated instead by
+    the literals it must contain anywhere (`required_literals`); when those occur, its group falls
+    back to a whole-text `finditer` of the alternatives that can occur at all.
     """
 
-    def __init__(self, patterns: Mapping[Hashable, Iterable[str]]) -> None:
-        self.always: set[Hashable] = set()
-        self.anchors: dict[Hashable, frozenset[str]] = {}
-        by_anchor: dict[str, set[Hashable]] = {}
-        for key, alternatives in patterns.items():
-            needed: set[str] = set()
-            for pattern in alternatives:
-                literals = required_literals(pattern)
-                if literals is None:
+    def __init__(
+        self,
+        groups: Mapping[Hashable, Sequence[str]],
+        compile: Callable[[tuple[str, ...]], re.Pattern[str]],
+    ) -> None:
+        self.groups = {key: tuple(alternatives) for key, alternatives in groups.items()}
+        self._compile = lru_cache(maxsize=4096)(compile)
+        self.always: set[Hashable] = set()  # groups with an alternative no literal bounds
+        by_literal: dict[str, set[tuple[bool, Hashable, int]]] = {}
+        for key, alternatives in self.groups.items():
+            for index, alternative in enumerate(alternatives):
+                starts = start_literals(alternative)
+                anywhere = required_literals(alternative) if starts is None else None
+                if starts is None and anywhere is None:
                     self.always.add(key)
-                    break
-                needed |= literals
-            else:
-                self.anchors[key] = frozenset(needed)
-                for anchor in needed:
-                    by_anchor.setdefault(anchor, set()).add(key)
-        self._automaton: Any = None
-        if by_anchor:
-            self._automaton = ahocorasick.Automaton()
-            for anchor, keys in by_anchor.items():
-                self._automaton.add_word(anchor, frozenset(keys))
+                for literal in starts or anywhere or ():
+                    by_literal.setdefault(literal, set()).add((starts is not None, key, index))
+        self._automaton: Any = ahocorasick.Automaton()
+        for literal, entries in by_literal.items():
+            self._automaton.add_word(literal, (len(literal), tuple(entries)))
+        if by_literal:
             self._automaton.make_automaton()
+        self._has_literals = bool(by_literal)
 
-    def possible(self, text: str) -> set[Hashable]:
-        """Keys whose regex may match `text` (a superset of those that do)."""
-        keys = set(self.always)
-        if self._automaton is not None:
-            for _, found in self._automaton.iter(fold(text)):
-                keys |= found
-        return keys
+    def scan(self, text: str) -> LexiconScan:
+        starts: dict[Hashable, dict[int, set[int]]] = {}
+        unanchored: dict[Hashable, set[int]] = {}
+        if self._has_literals:
+            for end, (length, entries) in self._automaton.iter(fold(text)):
+                for anchored, key, index in entries:
+                    if anchored:
+                        starts.setdefault(key, {}).setdefault(end - length + 1, set()).add(index)
+                    else:
+                        unanchored.setdefault(key, set()).add(index)
+        return LexiconScan(self, text, starts, unanchored)
+
+
+class LexiconScan:
+    """One text as seen by a `LexiconScanner` (see there)."""
+
+    def __init__(
+        self,
+        scanner: LexiconScanner,
+        text: str,
+        starts: dict[Hashable, dict[int, set[int]]],
+        unanchored: dict[Hashable, set[int]],
+    ) -> None:
+        self.scanner, self.text, self._starts, self._unanchored = scanner, text, starts, unanchored
+
+    def may_match(self, key: Hashable) -> bool:
+        return key in self._starts or key in self._unanchored or key in self.scanner.always
+
+    def finditer(self, key: Hashable) -> Iterator[re.Match[str]]:
+        """The matches of the group's regex in the text, as its own `finditer` gives them."""
+        alternatives = self.scanner.groups[key]
+        starts = self._starts.get(key, {})
+        if key in self._unanchored or key in self.scanner.always:
+            # Some alternative can match without a start literal: scan the whole text with
+            # every alternative that can occur at all.
+            possible = set(self._unanchored.get(key, ())).union(*starts.values())
+            possible |= {i for i, a in enumerate(alternatives) if key in self.scanner.always}
+            chosen = tuple(a for i, a in enumerate(alternatives) if i in possible)
+            yield from self.scanner._compile(chosen).finditer(self.text)
+            return
+        resume = 0
+        for position in sorted(starts):
+            if position < resume:
+                continue
+            chosen = tuple(a for i, a in enumerate(alternatives) if i in starts[position])
+            m = self.scanner._compile(chosen).match(self.text, position)
+            if m is not None:
+                yield m
+                resume = m.end()

@@ -187,7 +187,8 @@ class StudentInfoDetector(Detector):
                     "guardian_id": holder.id,
                     "student_ids": list(students),
                 }
-                whose = f"{holder.display_name} ({holder.id}), guardian of {', '.join(students) or 'a student'}"
+                kids = [f"{p.display_name} ({p.id})" for sid in students if (p := ctx.directory.person(sid))]
+                whose = f"{holder.display_name} ({holder.id}), guardian of {', '.join(kids) or 'a student'}"
             else:
                 continue
             why = f"libphonenumber read '{phone.raw}' as {phone.e164}, the phone on record for {whose}."

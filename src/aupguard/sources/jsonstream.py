@@ -47,19 +47,21 @@ def iter_array(handle: IO[str]) -> Iterator[tuple[int, Any, str]]:
                 raise JsonStreamError(f"expected ',' after element {number}")
             pos, expect_value = pos + 1, True
             continue
-        value, end = _decode_one(handle, buffer, pos, number + 1)
-        buffer, pos = value[2], end
         number += 1
+        value, text, buffer, pos = _decode_one(handle, buffer, pos, number)
         expect_value = False
-        yield number, value[0], value[1]
+        yield number, value, text
 
 
-def _decode_one(handle: IO[str], buffer: str, pos: int, number: int) -> tuple[tuple[Any, str, str], int]:
-    """Decode one element at buffer[pos:], reading more text while the element is incomplete."""
+def _decode_one(handle: IO[str], buffer: str, pos: int, number: int) -> tuple[Any, str, str, int]:
+    """(value, its JSON text, the buffer, the offset after it) for the element at buffer[pos:].
+
+    Reads more text while the element is incomplete, so the buffer returned may be a new one.
+    """
     while True:
         try:
             value, end = _decoder.raw_decode(buffer, pos)
-            return (value, buffer[pos:end], buffer), end
+            return value, buffer[pos:end], buffer, end
         except json.JSONDecodeError as exc:
             more = handle.read(CHUNK_CHARS)
             if not more or len(buffer) - pos > MAX_ELEMENT_CHARS:
