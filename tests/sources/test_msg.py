@@ -40,6 +40,17 @@ def fake_outlook_message(with_headers: bool) -> SimpleNamespace:
     )
 
 
+def test_sender_address_from_mapi_properties_when_headers_lack_it() -> None:
+    message = fake_outlook_message(with_headers=False)
+    message.header["From"] = "Pat Teacher"  # what extract-msg generates: a name, no address
+    message.sender = "Pat Teacher"
+    streams = {"__substg1.0_0C1F": "/O=DISTRICT/CN=PTEACHER", "__substg1.0_0C1E": "EX",
+               "__substg1.0_0065": "Pat.Teacher@District.k12.ia.us", "__substg1.0_0C1A": "Pat Teacher"}  # fmt: skip
+    message.getStringStream = streams.get
+    item = item_from_msg(message, b"raw", "a.msg", "")
+    assert (item.sender, item.sender_name) == ("pat.teacher@district.k12.ia.us", "Pat Teacher")
+
+
 @pytest.mark.parametrize("with_headers", [True, False])
 def test_outlook_message_conversion(with_headers: bool) -> None:
     item = item_from_msg(fake_outlook_message(with_headers), b"raw-bytes", "a.msg", "")

@@ -73,6 +73,34 @@ def _body(message: Any, meta: dict[str, Any]) -> str:
     return text
 
 
+# MAPI properties holding the sender's address, best first, with the property that names the
+# address type: an "EX" address is an Exchange X.500 path, not an e-mail address.
+_SENDER_ADDRESS_PROPS = (("5D01", None), ("0C1F", "0C1E"), ("5D02", None), ("0065", "0064"))
+_SENDER_NAME_PROPS = ("0C1A", "0042")
+
+
+def _mapi_sender(message: Any) -> list[tuple[str, str]]:
+    """(name, address) from the MAPI sender properties, when no header holds the address.
+
+    Outlook items saved without transport headers get a header block from extract-msg whose
+    From line has the display name only; the address is in these properties.
+    """
+    read = getattr(message, "getStringStream", None)
+    if read is None:
+        return []
+
+    def prop(code: str) -> str:
+        value = read(f"__substg1.0_{code}")
+        return value.strip() if isinstance(value, str) else ""
+
+    for address_code, type_code in _SENDER_ADDRESS_PROPS:
+        address = prop(address_code)
+        if "@" in address and (type_code is None or prop(type_code).upper() in ("", "SMTP")):
+            name = next((n for n in map(prop, _SENDER_NAME_PROPS) if n and n != address), "")
+            return [(name, normalize_email(address))]
+    return []
+
+
 def _kept(found: dict[str, list[str]]) -> dict[str, list[str]]:
     # Without transport headers extract-msg writes a header block of its own with empty
     # values ("Authentication-Results: "); an empty value says nothing, so it is left out.
@@ -91,6 +119,8 @@ def item_from_msg(message: Any, raw: bytes, source: str, position: str) -> Item:
     senders = parse_addresses(found.get("from", []))
     if not senders and isinstance(getattr(message, "sender", None), str):
         senders = parse_addresses([message.sender])
+    if not senders:
+        senders = _mapi_sender(message)
     meta: dict[str, Any] = {"format": "msg"}
     subject = getattr(message, "subject", None)
     return Item(
