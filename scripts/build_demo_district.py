@@ -45,7 +45,7 @@ def build(out: Path) -> None:
     write_roster(d, out)
     write_workspace(d, out, rng)
     write_people(d, out)
-    write_district_yaml(out)
+    write_district_yaml(out, d)
     c = Corpus()
     clean_mail(d, c, rng)
     planted_mail(d, c)

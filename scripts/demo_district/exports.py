@@ -423,7 +423,7 @@ def write_people(d: District, out: Path) -> None:
     write_csv(out / "people.csv", PEOPLE_HEADER, rows)
 
 
-def write_district_yaml(out: Path) -> None:
+def write_district_yaml(out: Path, d: District) -> None:
     lines = [
         f"name: {DISTRICT}",
         "short_name: PCCSD",
@@ -441,5 +441,17 @@ def write_district_yaml(out: Path) -> None:
             f"    short_name: {short}",
             f"    grades: [{', '.join(grades)}]",
         ]
-    lines += ["policy: 401.13", ""]
+    lines += [
+        "policy: 401.13",
+        "# Consents already granted, so the demo shows findings a permission covers.",
+        "permissions:",
+        "  - kind: personal_phone_contact",
+        "    grantee: stf-014",
+        "    approver: stf-005",
+        "    valid_from: 2026-09-01",
+        "    valid_until: 2027-06-01",
+        f"    scope: {{phones: ['{d.staff['stf-014'].personal_phone}']}}",
+        "    reason: Yearbook deadlines; the principal allows texting families from a personal phone this year.",
+        "",
+    ]
     (out / "district.yaml").write_text("\n".join(lines), encoding="utf-8")

@@ -40,6 +40,10 @@ def test_demo_finds_every_planted_violation_and_nothing_else(workspace_env: Path
     assert not unexpected, unexpected
     for n in expected["near_misses"]:
         assert (n["file"], n["position"], n["rule"]) not in found, n
+    # the sample district's recorded consent covers the yearbook sponsor's texts to families
+    covered = [r for r in found.values() if r["status"] == "covered"]
+    assert [(r["rule_id"], r["person_id"]) for r in covered] == [("off-district-contact", "stf-014")]
+    assert covered[0]["permission_id"] is not None
     # every active rule of the pack is exercised by the sample district
     rules = {r.id for r in ws.current_pack().active_rules()}
     assert rules <= {v["rule"] for v in expected["violations"]}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, time
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 import typer
 import yaml
@@ -12,7 +14,8 @@ from rich.table import Table
 
 from aupguard import config, scanning
 from aupguard.cli import app, err, out, state
-from aupguard.store import directory_repo, findings_repo, settings_repo
+from aupguard.model import Permission
+from aupguard.store import directory_repo, findings_repo, permissions_repo, settings_repo
 from aupguard.workspace import Workspace
 
 
@@ -31,6 +34,7 @@ def load_demo_district(ws: Workspace, district: Path) -> None:
         settings_repo.put(conn, "district_name", info.get("name", "Sample district"))
         domains = set(settings_repo.get(conn, "district_domains", [])) | set(info.get("domains", []))
         settings_repo.put(conn, "district_domains", sorted(domains))
+    _record_permissions(ws, info.get("permissions", []))
     for importer, batch in (
         ("roster", read_oneroster(district / "roster")),
         ("accounts", read_workspace_users(district / "accounts" / "users.csv")[0]),
@@ -39,6 +43,22 @@ def load_demo_district(ws: Workspace, district: Path) -> None:
         directory_repo.upsert(ws.engine, batch, importer)
         if batch.problems:
             err.print(f"[yellow]{importer}: {len(batch.problems)} problem(s) in the sample data[/yellow]")
+
+
+def _record_permissions(ws: Workspace, entries: list[dict[str, Any]]) -> None:
+    """The sample district's consents, recorded once however often the demo runs."""
+    known = {(p.kind, p.grantee_id, p.valid_from.date()) for p in permissions_repo.all_permissions(ws.engine)}
+    for e in entries:
+        start = datetime.combine(e["valid_from"], time(0), tzinfo=UTC)
+        if (e["kind"], e["grantee"], start.date()) in known:
+            continue
+        end = datetime.combine(e["valid_until"], time(0), tzinfo=UTC) if e.get("valid_until") else None
+        permissions_repo.add(
+            ws.engine,
+            Permission(
+                e["kind"], e["grantee"], e["approver"], start, end, scope=e.get("scope", {}), reason=e.get("reason", "")
+            ),  # fmt: skip
+        )
 
 
 @app.command()
@@ -71,12 +91,14 @@ def print_summary(ws: Workspace) -> None:
     pack = ws.current_pack()
     by_clause: Counter[tuple[str, str]] = Counter((r["clause_id"], r["status"]) for r in rows)
     table = Table(title="Findings per clause")
-    for col in ("clause", "text", "open", "covered", "other"):
-        table.add_column(col, overflow="fold")
+    table.add_column("clause", no_wrap=True)
+    table.add_column("text", no_wrap=True, overflow="ellipsis", max_width=70)
+    for col in ("open", "covered", "other"):
+        table.add_column(col, justify="right")
     for clause_id in sorted({c for c, _ in by_clause}):
         text = pack.clause(clause_id).text if pack.has_clause(clause_id) else ""
         other = sum(n for (c, s), n in by_clause.items() if c == clause_id and s not in ("open", "covered"))
-        table.add_row(clause_id, text[:90] + ("…" if len(text) > 90 else ""), str(by_clause[(clause_id, "open")]),
+        table.add_row(clause_id, text, str(by_clause[(clause_id, "open")]),
                       str(by_clause[(clause_id, "covered")]), str(other))  # fmt: skip
     out.print(table)
     by_building: Counter[str] = Counter()

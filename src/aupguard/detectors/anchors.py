@@ -45,6 +45,29 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
+def required_clauses(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of lowercase strings such that every match of `pattern` contains one string of
+    each set (all the fixed parts of the pattern's top level; empty when there are none)."""
+    clauses: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in list(_parser.parse(pattern)) + [(None, None)]:
+        if op is _c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            clauses.append(frozenset({"".join(run)}))
+            run = []
+        child = _element(op, av) if op is not None else None
+        if child:
+            clauses.append(frozenset(child))
+    return tuple(clauses)
+
+
+def may_match(folded: str, clauses: tuple[frozenset[str], ...]) -> bool:
+    """False only when `folded` (see `fold`) lacks every string of some clause: no match."""
+    return all(any(literal in folded for literal in clause) for clause in clauses)
+
+
 def _selectivity(literal: str) -> float:
     # Rough rarity in mail: symbols ("$", "%", "/") are rarer than letters, spaces commoner.
     return sum(0.5 if ch.isspace() else 1.0 if ch.isalnum() else 5.0 for ch in literal)
@@ -97,54 +120,73 @@ def _element(op: Any, av: Any) -> set[str] | None:
     return None
 
 
+MAX_START_LITERALS = 256  # per pattern; beyond this a shorter common start is used
+
 
 def start_literals(pattern: str) -> frozenset[str] | None:
     """Lowercase strings one of which every match of `pattern` starts with, or None."""
-    found = _starts(list(_parser.parse(pattern)))
-    return frozenset(found) if found else None
+    found = _prefixes(list(_parser.parse(pattern)))
+    if not found or any(not literal for literal, _ in found):
+        return None
+    return frozenset(literal for literal, _ in found)
 
 
-def _starts(items: list[Any]) -> set[str] | None:
-    for i, (op, av) in enumerate(items):
-        if op is _c.LITERAL:
-            run = []
-            for next_op, next_av in items[i:]:
-                if next_op is not _c.LITERAL:
-                    break
-                run.append(chr(next_av).lower())
-            return {"".join(run)}
-        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            continue  # zero-width: the match still starts with what follows
-        if op is _c.SUBPATTERN:
-            inner = list(av[-1])
-            return _starts(inner) if _min_width(inner) > 0 else _optional(inner, items[i + 1 :])
-        if op is _c.BRANCH:
-            union: set[str] = set()
-            for alternative in av[1]:
-                starts = _starts(list(alternative))
-                if not starts:
-                    return None
-                union |= starts
-            return union
-        if op in _REPEATS:
-            child = list(av[2])
-            return _starts(child) if av[0] >= 1 else _optional(child, items[i + 1 :])
-        return None  # a character class, `.`, a back-reference: any character may start it
-    return None  # the pattern may match the empty string
+# A prefix set: (literal, whole) pairs; `whole` says the literal is the entire match of the
+# part, so what follows the part may be appended to it ("(i am|i'm) selling" -> "i am selling").
+_Prefixes = set[tuple[str, bool]]
 
 
-def _optional(part: list[Any], rest: list[Any]) -> set[str] | None:
-    # A part that may match nothing: the match starts with it or with what follows it.
-    first, after = _starts(part), _starts(rest)
-    return first | after if first and after else None
+def _prefixes(items: list[Any]) -> _Prefixes | None:
+    if not items:
+        return {("", True)}
+    op, av = items[0]
+    if op is _c.LITERAL:
+        length = next((i for i, (o, _) in enumerate(items) if o is not _c.LITERAL), len(items))
+        run = "".join(chr(code).lower() for _, code in items[:length])
+        return _then({(run, True)}, items[length:])
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return _prefixes(items[1:])  # zero-width: the match starts with what follows
+    if op is _c.SUBPATTERN:
+        return _then(_prefixes(list(av[-1])), items[1:])
+    if op is _c.BRANCH:
+        union: _Prefixes = set()
+        for alternative in av[1]:
+            found = _prefixes(list(alternative))
+            if found is None:
+                return None
+            union |= found
+        return _then(union, items[1:])
+    if op in _REPEATS:
+        low, high, child = av[0], av[1], list(av[2])
+        taken = _prefixes(child)
+        if taken is not None and high != 1:
+            taken = {(literal, False) for literal, _ in taken}  # repeats: stop at one copy
+        taken = _then(taken, items[1:])
+        if low >= 1:
+            return taken
+        skipped = _prefixes(items[1:])  # an optional part: it or what follows starts the match
+        return taken | skipped if taken is not None and skipped is not None else None
+    return None  # a character class, `.`, a back-reference: any character may start it
 
 
-def _min_width(items: list[Any]) -> int:
-    return int(_parser.SubPattern(_parser.State(), items).getwidth()[0])
+def _then(found: _Prefixes | None, rest: list[Any]) -> _Prefixes | None:
+    """`found` followed by the parts in `rest`."""
+    if found is None or not rest or not any(whole for _, whole in found):
+        return found
+    after = _prefixes(rest)
+    if after is None or len(found) * len(after) > MAX_START_LITERALS:
+        return {(literal, False) for literal, _ in found}
+    out: _Prefixes = set()
+    for literal, whole in found:
+        if whole:
+            out |= {(literal + more, rest_whole) for more, rest_whole in after}
+        else:
+            out.add((literal, False))
+    return out
 
 
 class LexiconScanner:
-    """`finditer` for groups of regex alternatives, jumping straight to where a match can start.
+    r"""`finditer` for groups of regex alternatives, jumping straight to where a match can start.
 
     `groups` maps a key to its alternatives (regex source strings) and `compile` turns a tuple of
     alternatives into the group's regex (adding boundaries and flags). `scan(text)` reads the
@@ -220,9 +262,10 @@ class LexiconScan:
         if key in self._unanchored or key in self.scanner.always:
             # Some alternative can match without a start literal: scan the whole text with
             # every alternative that can occur at all.
-            possible = set(self._unanchored.get(key, ())).union(*starts.values())
-            possible |= {i for i, a in enumerate(alternatives) if key in self.scanner.always}
-            chosen = tuple(a for i, a in enumerate(alternatives) if i in possible)
+            chosen = alternatives
+            if key not in self.scanner.always:
+                possible = set(self._unanchored[key]).union(*starts.values())
+                chosen = tuple(a for i, a in enumerate(alternatives) if i in possible)
             yield from self.scanner._compile(chosen).finditer(self.text)
             return
         resume = 0

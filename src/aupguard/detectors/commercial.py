@@ -25,12 +25,10 @@ Settings (`settings.detectors.commercial`):
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from aupguard.detectors.anchors import AnchorFilter
+from aupguard.detectors.anchors import LexiconScan, LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_yaml
 from aupguard.model import Item, Signal
@@ -42,7 +40,7 @@ MONEY_ONLY = frozenset({"price", "payment"})
 QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
-def _compile(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", re.IGNORECASE)
 
 
@@ -54,22 +52,13 @@ TABLES: tuple[tuple[bool, str, tuple[str, ...]], ...] = tuple(
     for category, patterns in CUES[section].items()
 )
 FUNDRAISER_PATTERNS = tuple(CUES["fundraiser"])
-# Speed: a category's regex runs only with the patterns whose fixed words (derived from the
-# patterns themselves, see anchors.py) occur in the text. A pattern that cannot match anywhere
-# in the text never takes part in the alternation, so leaving it out changes no match.
-ANCHORS = AnchorFilter(
-    {(category, i): [p] for _, category, patterns in TABLES for i, p in enumerate(patterns)}
-    | {("fundraiser", i): [p] for i, p in enumerate(FUNDRAISER_PATTERNS)}
+# Speed: one Aho-Corasick pass over the text finds where a cue can start (each cue's start words
+# are derived from its regex, see anchors.py), and each category's regex is tried only there.
+# The matches are exactly those of the category regex run over the whole text.
+SCANNER = LexiconScanner(
+    {category: patterns for _, category, patterns in TABLES} | {"fundraiser": FUNDRAISER_PATTERNS},
+    _compile,
 )
-
-
-@lru_cache(maxsize=2048)
-def _category_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return _compile(patterns)
-
-
-def _possible(patterns: tuple[str, ...], category: str, keys: set[Hashable]) -> tuple[str, ...]:
-    return tuple(p for i, p in enumerate(patterns) if (category, i) in keys)
 
 
 @dataclass(frozen=True)
@@ -83,22 +72,19 @@ class Cue:
 
 def find_cues(text: str, allow: re.Pattern[str] | None = None) -> list[Cue]:
     """Cues in `text` outside quoted lines and allowed phrases: each distinct wording once."""
-    text = text[:MAX_TEXT]
-    return _find_cues(text, allow, ANCHORS.possible(text))
+    return _find_cues(SCANNER.scan(text[:MAX_TEXT]), allow)
 
 
-def _find_cues(text: str, allow: re.Pattern[str] | None, keys: set[Hashable]) -> list[Cue]:
+def _find_cues(scan: LexiconScan, allow: re.Pattern[str] | None) -> list[Cue]:
+    text = scan.text
     skipped = [(m.start(), m.end()) for m in QUOTED_LINE.finditer(text)] if ">" in text else []
     if allow is not None:
         skipped += [(m.start(), m.end()) for m in allow.finditer(text)]
 
     cues: list[Cue] = []
     seen: set[str] = set()
-    for strong, category, patterns in TABLES:
-        possible = _possible(patterns, category, keys)
-        if not possible:
-            continue
-        for m in _category_regex(possible).finditer(text):
+    for strong, category, _ in TABLES:
+        for m in scan.finditer(category):
             wording = " ".join(m.group().lower().split())
             if wording in seen or any(a <= m.start() < b for a, b in skipped):
                 continue
@@ -109,9 +95,8 @@ def _find_cues(text: str, allow: re.Pattern[str] | None, keys: set[Hashable]) ->
     return cues
 
 
-def _is_fundraiser(text: str, keys: set[Hashable]) -> bool:
-    possible = _possible(FUNDRAISER_PATTERNS, "fundraiser", keys)
-    return bool(possible) and _category_regex(possible).search(text) is not None
+def _is_fundraiser(scan: LexiconScan) -> bool:
+    return next(scan.finditer("fundraiser"), None) is not None
 
 
 class CommercialDetector(Detector):
@@ -128,9 +113,8 @@ class CommercialDetector(Detector):
         settings = ctx.settings_for(self.name)
         allowed = [re.escape(str(p).strip()) for p in settings.get("allow", []) if str(p).strip()]
         allow = re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
-        text = item.text[:MAX_TEXT]
-        keys = ANCHORS.possible(text)
-        cues = _find_cues(text, allow, keys)
+        scan = SCANNER.scan(item.text[:MAX_TEXT])
+        cues = _find_cues(scan, allow)
         if not cues:
             return []
 
@@ -141,7 +125,7 @@ class CommercialDetector(Detector):
         if not strong and not enough_weak:
             return []
         personal = any(c.category in PERSONAL for c in cues)
-        if not personal and not settings.get("fundraisers_are_commercial", False) and _is_fundraiser(text, keys):
+        if not personal and not settings.get("fundraisers_are_commercial", False) and _is_fundraiser(scan):
             return []
 
         score = 0.85 if strong else 0.6

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from aupguard.detectors.anchors import AnchorFilter
+from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
 from aupguard.model import Item, Signal
@@ -32,20 +32,24 @@ def _term_regex(term: str) -> str:
     return r"\s+".join(re.escape(word) for word in term.lower().split())
 
 
-def _alternatives(terms: tuple[str, ...]) -> list[str]:
-    return sorted({_term_regex(t) for t in terms if t.strip()}, key=len, reverse=True)
+def _alternatives(terms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({_term_regex(t) for t in terms if t.strip()}, key=len, reverse=True))
+
+
+def _compile(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")(?:e?s)?\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=32)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(_alternatives(terms)) + r")(?:e?s)?\b", re.IGNORECASE)
+    return _compile(_alternatives(terms))
 
 
 @lru_cache(maxsize=32)
-def _prefilter(terms: tuple[str, ...]) -> AnchorFilter:
-    """Speed: the lexicon regex runs only on text holding some word of some term (nearly no
-    mail does); a text without one cannot match, so the prefilter loses nothing."""
-    return AnchorFilter({"lexicon": _alternatives(terms)})
+def _scanner(terms: tuple[str, ...]) -> LexiconScanner:
+    """Speed: finds where a term can start (its first word) in one Aho-Corasick pass and tries
+    the lexicon regex only there; the matches are exactly those of `_pattern(terms).finditer`."""
+    return LexiconScanner({"lexicon": _alternatives(terms)}, _compile)
 
 
 @lru_cache(maxsize=32)
@@ -77,9 +81,10 @@ class SexualContentDetector(Detector):
 
         text = item.text
         signals: list[Signal] = []
-        may_match = _prefilter(LEXICON + extra).any_possible(text)
+        scan = _scanner(LEXICON + extra).scan(text)
+        may_match = scan.may_match("lexicon")
         allowed = [(m.start(), m.end()) for m in allow.finditer(text)] if allow and may_match else []
-        for m in pattern.finditer(text) if may_match else ():
+        for m in scan.finditer("lexicon"):
             if any(a <= m.start() and m.end() <= b for a, b in allowed):
                 continue
             signals.append(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from aupguard.detectors.anchors import fold, may_match, required_clauses
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
 from aupguard.model import Attachment, Item, Signal
@@ -49,6 +50,8 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
 INSTALLER_NAME = re.compile(r"(setup|install|installer|update|patch)[^/\\]*\.exe$", re.IGNORECASE)
 MAGNET = re.compile(r"magnet:\?[^\s<>\"']*?xt=urn:btih:[0-9a-z]{32,40}[^\s<>\"']*", re.IGNORECASE)
 TORRENT_URL = re.compile(r"\bhttps?://[^\s<>\"']+?\.torrent(?=[?#\s<>\"')\]]|$)[^\s<>\"']*", re.IGNORECASE)
+MAGNET_CLAUSES = required_clauses(MAGNET.pattern)
+TORRENT_CLAUSES = required_clauses(TORRENT_URL.pattern)
 
 KIND = {
     "executable": "software.executable",
@@ -87,20 +90,26 @@ class SoftwareTransferDetector(Detector):
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         signals = [s for a in item.attachments if (s := self._attachment(a)) is not None]
         text = item.text
-        for m in MAGNET.finditer(text):
-            signals.append(
-                self.signal(
-                    "software.magnet", m.start(), m.end(), m.group(), 0.9,
-                    "A BitTorrent magnet link (magnet:?xt=urn:btih:...) shares files peer to peer.",
-                )
-            )  # fmt: skip
-        for m in TORRENT_URL.finditer(text):
-            signals.append(
-                self.signal(
-                    "software.torrent", m.start(), m.end(), m.group(), 0.8,
-                    "A link to a .torrent file (BitTorrent metadata for peer-to-peer sharing).",
-                )
-            )  # fmt: skip
+        # Speed: a link regex runs only when the text holds all of its fixed parts ("magnet:?",
+        # "xt=urn:btih:"; "http", "://", ".torrent"), which nearly no mail does. Without them it
+        # cannot match, so this loses nothing.
+        folded = fold(text)
+        if may_match(folded, MAGNET_CLAUSES):
+            for m in MAGNET.finditer(text):
+                signals.append(
+                    self.signal(
+                        "software.magnet", m.start(), m.end(), m.group(), 0.9,
+                        "A BitTorrent magnet link (magnet:?xt=urn:btih:...) shares files peer to peer.",
+                    )
+                )  # fmt: skip
+        if may_match(folded, TORRENT_CLAUSES):
+            for m in TORRENT_URL.finditer(text):
+                signals.append(
+                    self.signal(
+                        "software.torrent", m.start(), m.end(), m.group(), 0.8,
+                        "A link to a .torrent file (BitTorrent metadata for peer-to-peer sharing).",
+                    )
+                )  # fmt: skip
         return signals
 
     def _attachment(self, a: Attachment) -> Signal | None:
