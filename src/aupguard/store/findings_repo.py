@@ -21,19 +21,33 @@ def aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def no_nul(value: Any) -> Any:
+    """Text without NUL characters, which PostgreSQL text and JSONB refuse (real mail has them).
+
+    Replaced by U+FFFD so offsets into the text stay valid; the original bytes are in the archive.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list):
+        return [no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {no_nul(k): no_nul(v) for k, v in value.items()}
+    return value
+
+
 def item_row(item: Item, now: datetime) -> dict[str, Any]:
     return {
         "id": item.id,
         "channel": item.channel.value,
         "sent_at": item.sent_at,
-        "sender": item.sender,
-        "sender_name": item.sender_name,
-        "recipients": list(item.recipients),
-        "subject": item.subject,
-        "body": item.body,
-        "platform": item.platform,
-        "meta": item.meta,
-        "attachments": [{k: v for k, v in asdict(a).items() if k != "head"} for a in item.attachments],
+        "sender": no_nul(item.sender),
+        "sender_name": no_nul(item.sender_name),
+        "recipients": no_nul(list(item.recipients)),
+        "subject": no_nul(item.subject),
+        "body": no_nul(item.body),
+        "platform": no_nul(item.platform),
+        "meta": no_nul(item.meta),
+        "attachments": no_nul([{k: v for k, v in asdict(a).items() if k != "head"} for a in item.attachments]),
         "size": len(item.raw),
         "first_seen_at": now,
     }
@@ -74,16 +88,22 @@ def store_batch(
         conn.execute(insert_ignore(dialect, items), [row for row, _, _ in stored_items])
         conn.execute(
             insert_ignore(dialect, item_sources),
-            [{"item_id": row["id"], "source": src, "position": pos} for row, src, pos in stored_items],
+            [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],
         )
     for err in errors:
         key = and_(scan_errors.c.source == err.source, scan_errors.c.position == err.position)
         if conn.execute(select(scan_errors.c.id).where(key)).first():
-            conn.execute(scan_errors.update().where(key).values(reason=err.reason, scan_id=scan_id, recorded_at=now))
+            conn.execute(
+                scan_errors.update().where(key).values(reason=no_nul(err.reason), scan_id=scan_id, recorded_at=now)
+            )
         else:
             conn.execute(
                 scan_errors.insert().values(
-                    source=err.source, position=err.position, reason=err.reason, scan_id=scan_id, recorded_at=now
+                    source=no_nul(err.source),
+                    position=no_nul(err.position),
+                    reason=no_nul(err.reason),
+                    scan_id=scan_id,
+                    recorded_at=now,
                 )
             )
     if not new_findings:
@@ -136,10 +156,10 @@ def store_batch(
                     "kind": s.kind,
                     "span_start": s.start,
                     "span_end": s.end,
-                    "text": s.text,
+                    "text": no_nul(s.text),
                     "score": float(s.score),
-                    "explanation": s.explanation,
-                    "data": s.data,
+                    "explanation": no_nul(s.explanation),
+                    "data": no_nul(s.data),
                 }
             )
         event_rows.append(
