@@ -15,10 +15,10 @@ DETECTOR = PersonalInfoDetector()
 MUST_FIRE = [
     # (text, kind, exact span)
     ("my cell is 515-555-0199 if you need me", "pii.phone", "515-555-0199"),
-    ("call (319) 555-0142 after six", "pii.phone", "(319) 555-0142"),
+    ("call my cell (319) 555-0142 after six", "pii.phone", "(319) 555-0142"),
     ("Coach's cell: +1 515 555 0112", "pii.phone", "+1 515 555 0112"),  # a personal number in the directory
     ("I live at 22 Birch Ave, Ames, IA 50010 now", "pii.address", "22 Birch Ave, Ames, IA 50010"),
-    ("drop it at 1400 N. 3rd Street", "pii.address", "1400 N. 3rd Street"),
+    ("drop it at my house, 1400 N. 3rd Street", "pii.address", "1400 N. 3rd Street"),
     ("She moved to 7 Elm Ct", "pii.address", "7 Elm Ct"),
     ("email me at jenny.r@gmail.com tonight", "pii.personal_email", "jenny.r@gmail.com"),
     ("reach her at Someone@Yahoo.com", "pii.personal_email", "Someone@Yahoo.com"),
@@ -45,6 +45,9 @@ MUST_NOT_FIRE: list[tuple[str, str, dict[str, Any]]] = [
     ("Coach's district cell 515-555-0111", "pii.phone", {}),
     ("main office 515-555-0177", "pii.phone", {"district_phones": ["515-555-0177"]}),
     ("the year 2024 had 365 days", "pii.phone", {}),
+    ("call (319) 555-0142 after six", "pii.phone", {}),  # an unknown number with no personal label
+    ("Jane Roe, Sales Manager\nAcme Corp\n(713) 853-9281", "pii.phone", {}),  # a business signature
+    ("The conference is at 1400 Smith Street, Houston", "pii.address", {}),  # a venue, not a home
     ("12 cars on the road", "pii.address", {}),
     ("we ran 5 miles down the road", "pii.address", {}),
     ("come to 100 Main Street", "pii.address", {"district_addresses": ["100 Main St, Ames IA 50010"]}),
@@ -113,3 +116,9 @@ def test_phone_explanation_names_library(make_item, ctx: DetectContext) -> None:
     (signal,) = DETECTOR.detect(make_item("text 515-555-0112"), ctx)
     assert "libphonenumber" in signal.explanation and "+15155550112" in signal.explanation
     assert "Chris Kowalski" in signal.explanation
+
+
+def test_home_address_of_a_person_in_the_directory_fires_without_a_label(make_item, ctx: DetectContext) -> None:
+    signals = [s for s in DETECTOR.detect(make_item("Please drop the forms at 412 Maple Street."), ctx)]
+    assert [(s.kind, s.text) for s in signals] == [("pii.address", "412 Maple Street")]
+    assert "home address of a person in the directory" in signals[0].explanation

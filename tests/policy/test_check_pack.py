@@ -13,6 +13,14 @@ PACK_TEXT = (Path(__file__).resolve().parents[2] / "src" / "aupguard" / "policy"
     encoding="utf-8"
 )
 
+# The commercial rule's lines in the default pack, a unique anchor for edits.
+COMMERCIAL = (
+    "    signals: [content.commercial]\n"
+    "    # A vendor's advertising received by staff is not staff's commercial activity.\n"
+    "    when: {sender_kind: [staff, volunteer]}\n"
+    "    severity: low\n"
+)
+
 
 def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     assert PACK_TEXT.count(old) == 1, f"edit target not unique: {old!r}"
@@ -82,7 +90,7 @@ CASES = [
     ),
     (
         "misspelt field",
-        "    signals: [content.commercial]\n    severity: low\n",
+        COMMERCIAL,
         "    signals: [content.commercial]\n    severty: low\n",
         "severty",
         "rule 'commercial-activity': unknown field 'severty' (did you mean 'severity'?)",
@@ -124,15 +132,15 @@ CASES = [
     ),
     (
         "unknown reviewer",
-        "    signals: [content.commercial]\n    severity: low\n    reviewer: principal\n",
-        "    signals: [content.commercial]\n    severity: low\n    reviewer: principle\n",
+        COMMERCIAL + "    reviewer: principal\n",
+        COMMERCIAL + "    reviewer: principle\n",
         "reviewer: principle",
         "rule 'commercial-activity' names unknown reviewer 'principle' (did you mean 'principal'?)",
     ),
     (
         "duplicate YAML key",
-        "    signals: [content.commercial]\n    severity: low\n",
-        "    signals: [content.commercial]\n    severity: low\n    signals: [content.sexual]\n",
+        COMMERCIAL,
+        COMMERCIAL + "    signals: [content.sexual]\n",
         "signals: [content.sexual]",
         "duplicate key 'signals' (first at line",
     ),
@@ -230,7 +238,7 @@ def test_check_pack_reports_line_and_message(
 def test_misspelt_field_also_reports_the_missing_one(tmp_path: Path) -> None:
     path = broken_copy(
         tmp_path,
-        "    signals: [content.commercial]\n    severity: low\n",
+        COMMERCIAL,
         "    signals: [content.commercial]\n    sev: low\n",
     )
     messages = [p.message for p in check_pack(path)]

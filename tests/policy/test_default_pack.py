@@ -107,7 +107,7 @@ ACTIVE = {
     "personal-info-revealed": (
         "401.13R1/prohibited/personal-info",
         ["pii.*"],
-        {"external": True},
+        {"external": True, "sender_kind": ["staff", "volunteer"]},
         "medium",
         "principal",
         ["personal_info_release"],
@@ -171,7 +171,7 @@ ACTIVE = {
     "offensive-language": (
         "401.13R1/general/network-etiquette",
         ["language.offensive"],
-        {},
+        {"sender_kind": ["staff", "volunteer"]},
         "low",
         "principal",
         [],
@@ -187,7 +187,7 @@ ACTIVE = {
     "commercial-activity": (
         "401.13R1/prohibited/commercial",
         ["content.commercial"],
-        {},
+        {"sender_kind": ["staff", "volunteer"]},
         "low",
         "principal",
         [],

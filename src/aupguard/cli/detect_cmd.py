@@ -7,10 +7,25 @@ import sys
 
 import typer
 
-from aupguard.cli import app, err, fail, out
+from aupguard.cli import app, err, fail, out, state
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext
 from aupguard.model import Channel, Item, content_id
+from aupguard.workspace import Workspace, WorkspaceError
+
+
+def _context() -> DetectContext:
+    """The workspace's pack settings and directory when there is a workspace, else the defaults."""
+    from aupguard.policy.loader import default_pack
+
+    try:
+        ws = Workspace.open(state.home)
+    except WorkspaceError:
+        return DetectContext(settings=default_pack().detector_settings())
+    try:
+        return DetectContext(directory=ws.directory(), settings=ws.current_pack().detector_settings())
+    finally:
+        ws.close()
 
 
 @app.command()
@@ -19,7 +34,11 @@ def detect(
     list_: bool = typer.Option(False, "--list", help="Name the detectors and the signal kinds they emit."),
     batch: int = typer.Option(256, help="Lines scored together (faster for model-based detectors)."),
 ) -> None:
-    """Read {"id", "text"} JSON Lines on stdin; write {"id", "signals": [...]} per line."""
+    """Read {"id", "text"} JSON Lines on stdin; write {"id", "signals": [...]} per line.
+
+    Uses the workspace's policy-pack settings (thresholds, allow-lists) and directory when a
+    workspace exists, else the bundled pack's defaults.
+    """
     if list_:
         for name in registry.names():
             det = registry.get(name)
@@ -32,7 +51,13 @@ def detect(
         det = registry.get(detector)
     except KeyError as exc:
         raise fail(str(exc)) from exc
-    ctx = DetectContext()
+    ctx = _context()
+    if not det.text_only:
+        err.print(
+            f"note: {detector} also reads message context (sender, recipients, headers, attachments or the "
+            "directory); on bare text it sees none of that, so judge only its text-based signals here.",
+            markup=False,
+        )
     # Output keeps input order: a line that cannot be read gets an error object in its place.
     pending: list[tuple[object, Item | str]] = []
     bad = 0

@@ -5,6 +5,11 @@ information of oneself or another person without permission". District contact d
 personal: phones that are district accounts in the directory, the sender's own district numbers
 and the district's own street addresses (setting `district_addresses`) never fire.
 
+Numbers and addresses nobody in the directory holds fire only with a personal label next to them
+("my cell", "home", "lives at", "moved to"): office lines, vendor signatures and event venues are
+how business mail is written, and flagging them would bury reviewers. The sender's own numbers
+never fire.
+
 Phones are recognised by libphonenumber (`phonenumbers`), addresses by `usaddress`; regexes only
 find candidate spans. Settings (`detectors.personal_info`): `region` ("US"), `district_addresses`
 ([]), `district_phones` ([]), `personal_email_domains` ([] added to data/personal_email_domains.txt).
@@ -13,6 +18,7 @@ find candidate spans. Settings (`detectors.personal_info`): `region` ("US"), `di
 from __future__ import annotations
 
 import re
+import weakref
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -26,6 +32,7 @@ from aupguard.detectors.pii_finders import (
     parse_address_key,
 )
 from aupguard.directory.addresses import normalize_email, normalize_phone
+from aupguard.directory.index import Directory
 from aupguard.model import Item, Signal
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
@@ -33,7 +40,32 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
 _SSN_SEPARATED = re.compile(r"(?<![\d-])(?P<area>\d{3})(?P<sep>[- ])(?P<group>\d{2})(?P=sep)(?P<serial>\d{4})(?![\d-])")
 _SSN_BARE = re.compile(r"(?<!\d)(?P<area>\d{3})(?P<group>\d{2})(?P<serial>\d{4})(?!\d)")
 _SSN_CONTEXT = re.compile(r"\b(?:ssn|ss#|ss no|social security(?: number| no| #)?|soc\.? sec\.?)", re.I)
-_PHONE_CONTEXT = re.compile(r"\b(?:cell|mobile|call|text|phone|number|reach me|home)\b", re.I)
+# A number nobody in the directory holds counts as personal only when the text says so: office
+# lines, fax numbers and help desks in signatures are how business mail is written, not a leak.
+_PERSONAL_PHONE_CONTEXT = re.compile(
+    r"\b(?:cell(?:\s*phone)?|mobile|home(?:\s*phone)?|personal(?:\s*(?:cell|phone|number))?|"
+    r"my\s+(?:cell|number)|text\s+me|private\s+(?:line|number))\b",
+    re.I,
+)
+
+
+# A street address counts as personal when the text says it is someone's home, or when it is the
+# home address of a person in the directory; otherwise it is a business or event address.
+_HOME_CONTEXT = re.compile(
+    r"\b(?:lives?|living|live[sd]?|home|house|residence|moved|address is|(?:my|his|her|their) address)\b",
+    re.I,
+)
+_home_keys: dict[int, frozenset[str]] = {}
+
+
+def home_address_keys(directory: Directory) -> frozenset[str]:
+    """Address keys of everyone's home address, built once per directory (a scan's index)."""
+    key = id(directory)
+    if key not in _home_keys:
+        keys = {parse_address_key(p.home_address) for p in directory.people.values() if p.home_address}
+        _home_keys[key] = frozenset(k for k in keys if k)
+        weakref.finalize(directory, _home_keys.pop, key, None)
+    return _home_keys[key]
 
 
 def _personal_email_domains() -> frozenset[str]:
@@ -78,7 +110,7 @@ class PersonalInfoDetector(Detector):
         region = str(settings.get("region", "US"))
         return (
             self._phones(item, ctx, region, _strings(settings, "district_phones"))
-            + self._addresses(text, _strings(settings, "district_addresses"))
+            + self._addresses(text, _strings(settings, "district_addresses"), home_address_keys(ctx.directory))
             + self._emails(item, _strings(settings, "personal_email_domains"))
             + self._ssns(text)
             + self._birth_dates(text)
@@ -88,30 +120,41 @@ class PersonalInfoDetector(Detector):
         text = item.text
         extra = {normalize_phone(p, region) for p in district_phones}
         out = []
+        sender = ctx.directory.person_at(item.sender)
         for phone in find_phones(text, region):
             account = ctx.directory.account(phone.e164)
             if (account is not None and account.district) or phone.e164 in extra:
                 continue  # a district line is not personal information
-            score = 0.75 if keyword_near(text, phone.start, phone.end, _PHONE_CONTEXT, 25) else 0.6
+            if account is not None and sender is not None and account.person_id == sender.id:
+                continue  # the sender's own number, given so people can reach them
+            label = keyword_near(text, phone.start, phone.end, _PERSONAL_PHONE_CONTEXT, 25)
+            if account is None and not label:
+                continue  # an unknown number without a personal label: an office or vendor line
+            score = 0.85 if account is not None else 0.65
             why = f"libphonenumber recognised '{phone.raw}' as the valid {region} number {phone.e164}"
             if account is not None:
                 holder = ctx.directory.person(account.person_id)
                 who = f"{holder.display_name} ({holder.kind})" if holder else account.person_id
                 why += f", a personal (non-district) number of {who} in the directory."
             else:
-                why += "; it is not a district number in the directory."
+                why += f", labelled '{label}'; it is not a district number in the directory."
             out.append(self.signal("pii.phone", phone.start, phone.end, phone.raw, score, why, e164=phone.e164))
         return out
 
-    def _addresses(self, text: str, district_addresses: list[str]) -> list[Signal]:
+    def _addresses(self, text: str, district_addresses: list[str], homes: frozenset[str]) -> list[Signal]:
         district = {parse_address_key(a) for a in district_addresses} - {None}
         out = []
         for addr in find_addresses(text):
             if addr.key in district:
                 continue
+            label = keyword_near(text, addr.start, addr.end, _HOME_CONTEXT, 30)
+            known_home = addr.key in homes
+            if not (label or known_home):
+                continue  # an office, vendor or event address: not personal information
+            whose = "it is the home address of a person in the directory." if known_home else f"it says '{label}'."
             why = (
                 f"usaddress labelled '{addr.raw}' as a street address (house number {addr.number}, "
-                f"street {addr.street_name}); it is not one of the district's addresses."
+                f"street {addr.street_name}); {whose}"
             )
             out.append(self.signal("pii.address", addr.start, addr.end, addr.raw, 0.7, why, address_key=addr.key))
         return out
