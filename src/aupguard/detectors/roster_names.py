@@ -68,9 +68,9 @@ class FoldedText:
             # Fast path (most mail): tokens are the runs of ASCII letters and digits.
             lowered = text.lower()
             tokens = _ASCII_TOKEN.findall(lowered)
-            for m in _ASCII_TOKEN.finditer(lowered):
-                starts.append(m.start())
-                ends.append(m.end())
+            spans = [m.span() for m in _ASCII_TOKEN.finditer(lowered)]
+            starts = [a for a, _ in spans]
+            ends = [b for _, b in spans]
         else:
             for m in _TOKEN.finditer(text):
                 word = m.group()

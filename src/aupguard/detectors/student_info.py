@@ -140,33 +140,39 @@ class StudentInfoDetector(Detector):
     ) -> list[Signal]:
         out = []
         n = len(ft.tokens)
-        for i in range(n):
-            for j in range(i + 1, min(n, i + roster.max_id_tokens) + 1):
-                pids = roster.identifiers.get(" ".join(ft.tokens[i:j]))
-                if not pids:
+        ids = roster.identifiers
+        width = roster.max_id_tokens
+        # Most rosters use one-token ids: a set lookup per token finds the candidates in C.
+        if width == 1:
+            spans = [(i, i + 1) for i, token in enumerate(ft.tokens) if token in ids]
+        else:
+            spans = [(i, j) for i in range(n) for j in range(i + 1, min(n, i + width) + 1)]
+        for i, j in spans:
+            pids = ids.get(" ".join(ft.tokens[i:j]))
+            if not pids:
+                continue
+            start, end = ft.starts[i], ft.ends[j - 1]
+            shown = ft.text[start:end]
+            labelled = bool(_ID_CONTEXT.search(ft.text[max(0, start - 20) : start]))
+            for pid in pids:
+                student = roster.students[pid]
+                identifier = (student.identifier or "").strip()
+                if shown.casefold() != identifier.casefold():
+                    continue  # "S100234" written as "S 100234" is not the same token
+                if not labelled and (
+                    len(identifier) < min_length
+                    or (numeric_needs_context and identifier.isdigit() and pid not in named)
+                ):
                     continue
-                start, end = ft.starts[i], ft.ends[j - 1]
-                shown = ft.text[start:end]
-                labelled = bool(_ID_CONTEXT.search(ft.text[max(0, start - 20) : start]))
-                for pid in pids:
-                    student = roster.students[pid]
-                    identifier = (student.identifier or "").strip()
-                    if shown.casefold() != identifier.casefold():
-                        continue  # "S100234" written as "S 100234" is not the same token
-                    if not labelled and (
-                        len(identifier) < min_length
-                        or (numeric_needs_context and identifier.isdigit() and pid not in named)
-                    ):
-                        continue
-                    why = f"'{shown}' is the student number of {student.display_name} ({pid}) on the roster"
-                    if labelled:
-                        why += ", written next to an id label."
-                    elif pid in named:
-                        why += ", and the student is named in the same text."
-                    else:
-                        why += " (a whole token)."
-                    score = 0.9 if labelled else 0.8
-                    out.append(self.signal("student.id", start, end, shown, score, why, person_id=pid))
+                why = f"'{shown}' is the student number of {student.display_name} ({pid}) on the roster"
+                if labelled:
+                    why += ", written next to an id label."
+                elif pid in named:
+                    why += ", and the student is named in the same text."
+                else:
+                    why += " (a whole token)."
+                score = 0.9 if labelled else 0.8
+                out.append(self.signal("student.id", start, end, shown, score, why, person_id=pid))
         return out
 
     def _phones(self, ctx: DetectContext, text: str) -> list[Signal]:
