@@ -63,8 +63,16 @@ def grant(
     end = parse_when(valid_until, "--until")
     if end is not None and end <= start:
         raise fail("--until must be after --from")
-    permission = Permission(kind=kind, grantee_id=grantee_ids[0], approver_id=approver_ids[0], valid_from=start,
-                            valid_until=end, scope=parse_scope(scope), emergency=emergency, reason=reason)  # fmt: skip
+    permission = Permission(
+        kind=kind,
+        grantee_id=grantee_ids[0],
+        approver_id=approver_ids[0],
+        valid_from=start,
+        valid_until=end,
+        scope=parse_scope(scope),
+        emergency=emergency or pk.emergency,  # the pack marks emergency kinds
+        reason=reason,
+    )
     pid = permissions_repo.add(ws.engine, permission)
     moved = permissions_repo.rejudge(ws.engine, ws.rulesets(), permission.grantee_id, actor=audit_repo.current_actor(),
                                      reason=f"permission {pid} ({kind}) granted")  # fmt: skip
@@ -94,6 +102,14 @@ def revoke(
     out.print(
         f"Permission {permission_id} revoked from {when:%Y-%m-%d %H:%M}; {moved['reopened']} finding(s) reopened."
     )
+
+
+def _state(p: Permission, now: datetime) -> str:
+    if p.revoked_at and p.revoked_at <= now:
+        return "revoked"
+    if p.valid_until and p.valid_until <= now:
+        return "expired"
+    return "in force" if p.in_force(now) else "not yet in force"
 
 
 @permit_app.command("list")
