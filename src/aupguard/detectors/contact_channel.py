@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.directory.index import Directory
 from aupguard.model import Account, Channel, Item, Person, PersonKind, Signal
 
@@ -41,7 +42,7 @@ def _resolve(directory: Directory, address: str | None) -> _Party | None:
 class ContactChannelDetector(Detector):
     name: ClassVar[str] = "contact_channel"
     version: ClassVar[str] = "1.0"
-    kinds: ClassVar[tuple[str, ...]] = tuple(_KIND_BY_COUNTERPART.values())
+    kinds: ClassVar[tuple[str, ...]] = SIGNAL_KINDS["contact_channel"]  # the one list, shared with the pack checker
     description: ClassVar[str] = "Staff using a personal e-mail or phone to reach students or guardians."
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.directory.index import Directory
 from aupguard.model import Channel, Group, Item, Person, Signal
 
@@ -45,11 +46,7 @@ def name_list(directory: Directory, ids: Sequence[str]) -> str:
 class GroupTextDetector(Detector):
     name: ClassVar[str] = "group_text"
     version: ClassVar[str] = "1.0"
-    kinds: ClassVar[tuple[str, ...]] = (
-        "group_text.one_to_one",
-        "group_text.incomplete",
-        "group_text.principal_missing",
-    )
+    kinds: ClassVar[tuple[str, ...]] = SIGNAL_KINDS["group_text"]  # the one list, shared with the pack checker
     description: ClassVar[str] = (
         "Coach/sponsor texts that leave out students of the group or the principal, or go to one student."
     )

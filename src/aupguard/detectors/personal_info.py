@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.pii_finders import (
     BIRTH_CONTEXT,
     find_addresses,
@@ -90,13 +91,7 @@ def ssn_is_valid(area: str, group: str, serial: str) -> bool:
 class PersonalInfoDetector(Detector):
     name: ClassVar[str] = "personal_info"
     version: ClassVar[str] = "1.0"
-    kinds: ClassVar[tuple[str, ...]] = (
-        "pii.phone",
-        "pii.address",
-        "pii.personal_email",
-        "pii.ssn",
-        "pii.birth_date",
-    )
+    kinds: ClassVar[tuple[str, ...]] = SIGNAL_KINDS["personal_info"]  # the one list, shared with the pack checker
     description: ClassVar[str] = (
         "Personal phone numbers, home addresses, personal e-mail addresses, SSNs and birth dates."
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.directory.index import Directory
 from aupguard.model import Channel, Item, Person, PersonKind, Signal
 
@@ -26,7 +27,7 @@ def _person_by_handle(directory: Directory, handle: str | None) -> Person | None
 class SocialMediaDetector(Detector):
     name: ClassVar[str] = "social_media"
     version: ClassVar[str] = "1.0"
-    kinds: ClassVar[tuple[str, ...]] = ("social.student_connection", "social.site_created")
+    kinds: ClassVar[tuple[str, ...]] = SIGNAL_KINDS["social_media"]  # the one list, shared with the pack checker
     description: ClassVar[str] = "Staff social-media connections with students; social sites started by staff."
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:

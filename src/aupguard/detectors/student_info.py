@@ -21,6 +21,7 @@ import re
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.pii_finders import (
     BIRTH_CONTEXT,
     find_addresses,
@@ -38,14 +39,7 @@ _ID_CONTEXT = re.compile(r"(?:\b(?:id|student|stu)\b|#)\s*(?:no\.?|number|num)?\
 class StudentInfoDetector(Detector):
     name: ClassVar[str] = "student_info"
     version: ClassVar[str] = "1.0"
-    kinds: ClassVar[tuple[str, ...]] = (
-        "student.name",
-        "student.first_name_context",
-        "student.id",
-        "student.address",
-        "student.phone",
-        "student.birth_date",
-    )
+    kinds: ClassVar[tuple[str, ...]] = SIGNAL_KINDS["student_info"]  # the one list, shared with the pack checker
     description: ClassVar[str] = (
         "Names, student numbers, phones, home addresses and birth dates of students on the roster."
     )
