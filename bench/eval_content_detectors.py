@@ -7,6 +7,10 @@
   bound on the false-alarm rate), with every flagged sentence listed for reading.
 * commercial: precision and recall on the SpamAssassin ham/spam files of the e-mail corpus
   (spam = positive; spam is mostly advertising, but not all of it is).
+* speed-ups lose nothing: offensive_language with and without its score bound (which skips
+  sentences that cannot reach the threshold) on the OLID training tweets and Enron, and
+  commercial/sexual_content with and without the literal-anchor scanner on all of the mail;
+  prints how many flags differ (must be 0) and how much of the text the model still reads.
 
 Reads ../shared/dev-data (or $AUPGUARD_DEV_DATA); prints a note and exits 0 when it is absent.
 E-mail is parsed with the stdlib `email` package (text/plain parts only) so this bench does not
@@ -27,9 +31,11 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 
+from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext
 from aupguard.detectors.commercial import CommercialDetector
 from aupguard.detectors.offensive_language import MODEL_VERSION, OffensiveLanguageDetector
+from aupguard.detectors.sexual_content import SexualContentDetector
 from aupguard.model import Channel, Item, Signal, content_id
 
 REPO = Path(__file__).resolve().parents[1]
@@ -177,6 +183,55 @@ def report_commercial(enron: list[Item], ham: list[Item], spam: list[Item]) -> N
             print(f"  missed (spam): {_short(item)}  {_one_line(item.subject or '', 80)}")
 
 
+def olid_items(path: Path) -> list[Item]:
+    """The OLID training tweets as posts (tab-separated, no quoting: tweets contain quotes)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        tweets = [row[1] for row in rows if len(row) > 1]
+    return [Item(str(i), Channel.POST, str(path), str(i), b"", body=t) for i, t in enumerate(tweets)]
+
+
+def _flags(per_item: list[list[Signal]]) -> set[tuple[int, str, int, int, float]]:
+    return {(i, s.kind, s.start, s.end, s.score) for i, sigs in enumerate(per_item) for s in sigs}
+
+
+def report_gate_equivalence(sets: dict[str, list[Item]]) -> None:
+    print("\n== speed-ups lose nothing (flags with vs without; differing must be 0)")
+    ctx = DetectContext()
+    for name, items in sets.items():
+        if not items:
+            continue
+        detector = OffensiveLanguageDetector()
+        gated = detector.detect_many(items, ctx)
+        bound = detector._bound(detector._model, 0.95) if detector._model else None  # noqa: SLF001
+        hot = [bound.hot_chunks(i.text) for i in items] if bound else []
+        detector.use_bound = False
+        full = detector.detect_many(items, ctx)
+        a, b = _flags(gated), _flags(full)
+        read = sum(e - s for h in hot for s, e in h) / max(1, sum(len(i.text) for i in items))
+        print(
+            f"  offensive_language on {name} ({len(items)} items): {len(b)} flags without the bound, "
+            f"{len(a)} with; differing {len(a ^ b)}; items with a chunk the bound lets through "
+            f"{sum(1 for h in hot if h)}, text in those chunks {100 * read:.1f}%"
+        )
+    mail = [i for n, items in sets.items() if n != "OLID" for i in items]
+    for lexical in (CommercialDetector(), SexualContentDetector()):
+        fast = [lexical.detect(i, ctx) for i in mail]
+        LexiconScanner.use_anchors = False
+        try:
+            plain = [lexical.detect(i, ctx) for i in mail]
+        finally:
+            LexiconScanner.use_anchors = True
+        a, b = _flags(fast), _flags(plain)
+        print(
+            f"  {lexical.name} on {len(mail)} messages: {len(b)} signals with the plain regexes, "
+            f"{len(a)} with the scanner; differing {len(a ^ b)}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dev-data", type=Path, default=DEFAULT_DEV_DATA)
@@ -189,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     items = corpus_items(root, ["enron_workplace_inbox", "ham", "spam"])
     report_offensive(items["enron_workplace_inbox"], args.threshold)
     report_commercial(items["enron_workplace_inbox"], items["ham"], items["spam"])
+    olid = olid_items(args.dev_data / "abuse_olid_offenseval2019" / "olid-training-v1.0.tsv")
+    report_gate_equivalence({"OLID": olid, **items})
     return 0
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 import pytest
 
 from aupguard.detectors.base import DetectContext
 from aupguard.detectors.offensive_language import MODEL_VERSION, OffensiveLanguageDetector, own_sentences
+from aupguard.detectors.profanity_bound import ScoreBound, linear_scorer
 from aupguard.model import Channel, Item
 
 CTX = DetectContext()
@@ -116,3 +122,94 @@ def test_detect_many_matches_detect() -> None:
 def test_own_sentences_skips_quoted_headers() -> None:
     it = item("From: Pat\nSent: Monday\nTo: All\n\nReal words here.")
     assert [it.text[s:e] for s, e in own_sentences(it)] == ["Real words here."]
+
+
+# --------------------------------------------------------------------- speed-ups lose nothing
+# The detector scores only sentences that profanity_bound.ScoreBound cannot rule out, with the
+# model's arithmetic done directly (linear_scorer). Both must give exactly what scoring every
+# sentence with profanity_check.predict_prob gives.
+
+DEV_DATA = Path(__file__).resolve().parents[3] / "shared" / "dev-data"
+OLID = DEV_DATA / "abuse_olid_offenseval2019" / "olid-training-v1.0.tsv"
+CORPUS = DEV_DATA / "email_rfc5322_corpus"
+
+
+def olid_tweets() -> list[str]:
+    with OLID.open(encoding="utf-8", newline="") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        return [row[1] for row in rows if len(row) > 1]
+
+
+def with_and_without_bound(items: list[Item], ctx: DetectContext = CTX) -> tuple[list[Any], list[Any]]:
+    detector = OffensiveLanguageDetector()
+    fast = detector.detect_many(items, ctx)
+    detector.use_bound = False
+    return fast, detector.detect_many(items, ctx)
+
+
+def test_linear_scorer_is_bit_identical_to_predict_prob() -> None:
+    from profanity_check import profanity_check
+
+    scorer = linear_scorer(profanity_check.vectorizer, profanity_check.model)
+    assert scorer is not None
+    texts = [b for b, _ in MUST_FIRE] + MUST_NOT_FIRE + ["Hell Creek field trip", "You suck."]
+    if OLID.is_file():
+        texts += olid_tweets()
+    assert np.array_equal(scorer(texts), profanity_check.predict_prob(texts))
+
+
+def test_bound_keeps_every_example_and_setting() -> None:
+    examples = [item(b) for b, _ in MUST_FIRE] + [item(b) for b in MUST_NOT_FIRE]
+    examples += [item("Fine. " * 5 + "This is bullshit."), item("Dick Smith is a jerk. Hell Creek trip")]
+    for settings in ({}, {"threshold": 0.5}, {"threshold": 0.99}, {"max_sentences": 5}, {"allow": ["hell"]}):
+        ctx = DetectContext(settings={"offensive_language": settings})
+        fast, full = with_and_without_bound(examples, ctx)
+        assert fast == full, settings
+
+
+def test_bound_is_none_for_a_model_built_otherwise() -> None:
+    from profanity_check import profanity_check
+
+    class Bigrams:
+        vocabulary_ = profanity_check.vectorizer.vocabulary_
+
+        def get_params(self) -> dict[str, Any]:
+            return profanity_check.vectorizer.get_params() | {"ngram_range": (1, 2)}
+
+    assert ScoreBound.from_model(profanity_check.vectorizer, profanity_check.model, 0.95) is not None
+    assert ScoreBound.from_model(Bigrams(), profanity_check.model, 0.95) is None
+    assert linear_scorer(Bigrams(), profanity_check.model) is None
+
+
+@pytest.mark.skipif(not OLID.is_file(), reason="OLID training set not present")
+def test_bound_loses_no_flag_on_olid() -> None:
+    tweets = [item(t, channel=Channel.POST) for t in olid_tweets()]
+    fast, full = with_and_without_bound(tweets)
+    assert sum(map(len, full)) > 1000  # the set is full of offensive tweets: a real comparison
+    assert fast == full
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="dev-data e-mail corpus not present")
+def test_bound_loses_no_flag_on_real_mail() -> None:
+    from aupguard.sources import iter_records, parse_record
+
+    mail = [
+        p for r in iter_records([CORPUS]) if isinstance(p := parse_record(r) if not hasattr(r, "reason") else r, Item)
+    ]
+    fast, full = with_and_without_bound(mail)
+    assert sum(map(len, full)) > 10
+    assert fast == full
+
+
+def test_own_sentences_until_and_wanted_only_leave_sentences_out() -> None:
+    it = item("One here. Two here.\nStill two.\n\nThree here.\n\nFour here. Five.", subject="Subj")
+    every = list(own_sentences(it))
+    assert len(every) == 7  # the subject is a sentence of its own
+    for until in range(len(it.text)):
+        some = list(own_sentences(it, until=until))
+        assert some == every[: len(some)]  # a prefix that holds every sentence starting by `until`
+        assert len(some) >= sum(s <= until for s, _ in every)
+    assert len(list(own_sentences(it, until=0))) < len(every)  # it does stop early
+    third = it.text.index("Three")
+    assert list(own_sentences(it, lambda a, b: a <= third < b)) == [e for e in every if e[0] == third]

@@ -1,15 +1,20 @@
-"""Literal prefilters for lexicon regexes: skip a regex when the text cannot hold a match.
+"""Fixed words of lexicon regexes, to run a big alternation only where it can match.
 
 Python's `re` tries every alternative of a big `(?:a|b|...)` at every position of the text, so
 a lexicon of a hundred cues costs far more than reading the text. Nearly every cue, though,
-contains some fixed word ("order", "shop", "$"), and a text that contains none of a regex's
-words cannot match it. `required_literals` derives such a set of words from the regex itself
-(from the syntax tree of the standard library's own regex parser), so the set can never drift
-from the patterns; `AnchorFilter` checks every set against a text in one Aho-Corasick pass.
+starts with or contains some fixed word ("order", "shop", "$"). This module derives those words
+from each regex itself - from the syntax tree of the standard library's own regex parser, so
+they can never drift from the patterns - and uses them two ways:
 
-Exactness: a set is returned only when *every* match of the regex contains one of its strings
-(lowercased); otherwise None, and the regex always runs. The text is folded the same way
-(`fold`), including the four non-ASCII letters that `re.IGNORECASE` equates with ASCII ones.
+* `start_literals` / `LexiconScanner`: the strings every match starts with; one Aho-Corasick
+  pass finds where they occur and the regex is tried only there (commercial, sexual_content).
+* `required_literals` / `required_clauses` / `may_match`: strings every match contains; a text
+  without them cannot match (software_transfer's link patterns).
+
+Exactness: a literal set is returned only when *every* match of the regex starts with (or
+contains) one of its strings, lowercased; otherwise None, and the regex runs as before. Texts
+are folded the same way (`fold`, which keeps offsets), including the four non-ASCII letters
+that `re.IGNORECASE` equates with ASCII ones. Tests compare against the plain regexes.
 """
 
 from __future__ import annotations
@@ -24,11 +29,17 @@ import ahocorasick
 
 # The stdlib parser `re.compile` itself uses (re/_parser.py). Private, but it is what defines
 # the syntax; imported by name because typeshed does not describe it.
-_parser: Any = importlib.import_module("re._parser")
-_c: Any = importlib.import_module("re._constants")
+# Should a future Python move them, every function below answers "no literals" and the
+# detectors simply run their regexes everywhere: slower, never wrong.
+try:
+    _parser: Any = importlib.import_module("re._parser")
+    _c: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - Python 3.11-3.13 have both
+    _parser = _c = None
 
 # Non-ASCII letters that `re.IGNORECASE` matches to an ASCII letter whose `lower()` is not that
 # letter (found by trying every code point; the test suite re-checks the table).
+_ODD_LETTERS = "İıſK"
 _IGNORECASE_EXTRAS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
 
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
@@ -36,11 +47,21 @@ _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MA
 
 def fold(text: str) -> str:
     """`text` as the anchors see it: lowercase, IGNORECASE's odd letters mapped to ASCII."""
-    return text.lower() if text.isascii() else text.translate(_IGNORECASE_EXTRAS).lower()
+    if text.isascii() or not any(char in text for char in _ODD_LETTERS):
+        return text.lower()
+    return text.translate(_IGNORECASE_EXTRAS).lower()
+
+
+def _ascii_literal(op: Any, av: Any) -> bool:
+    # Only ASCII characters are used as literals: `fold` maps every character IGNORECASE
+    # equates with an ASCII one, but not the non-ASCII pairs it equates (Greek sigmas, ...).
+    return op is _c.LITERAL and av < 128
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lowercase strings at least one of which every match of `pattern` contains, or None."""
+    if _parser is None:
+        return None
     found = _sequence(_parser.parse(pattern))
     return frozenset(found) if found else None
 
@@ -48,10 +69,12 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 def required_clauses(pattern: str) -> tuple[frozenset[str], ...]:
     """Sets of lowercase strings such that every match of `pattern` contains one string of
     each set (all the fixed parts of the pattern's top level; empty when there are none)."""
+    if _parser is None:
+        return ()
     clauses: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in list(_parser.parse(pattern)) + [(None, None)]:
-        if op is _c.LITERAL:
+        if _ascii_literal(op, av):
             run.append(chr(av).lower())
             continue
         if run:
@@ -87,7 +110,7 @@ def _sequence(items: Iterable[Any]) -> set[str] | None:
     candidates: list[set[str]] = []
     run: list[str] = []
     for op, av in items:
-        if op is _c.LITERAL:
+        if _ascii_literal(op, av):
             run.append(chr(av).lower())
             continue
         if run:
@@ -125,6 +148,8 @@ MAX_START_LITERALS = 256  # per pattern; beyond this a shorter common start is u
 
 def start_literals(pattern: str) -> frozenset[str] | None:
     """Lowercase strings one of which every match of `pattern` starts with, or None."""
+    if _parser is None:
+        return None
     found = _prefixes(list(_parser.parse(pattern)))
     if not found or any(not literal for literal, _ in found):
         return None
@@ -140,8 +165,8 @@ def _prefixes(items: list[Any]) -> _Prefixes | None:
     if not items:
         return {("", True)}
     op, av = items[0]
-    if op is _c.LITERAL:
-        length = next((i for i, (o, _) in enumerate(items) if o is not _c.LITERAL), len(items))
+    if _ascii_literal(op, av):
+        length = next((i for i, (o, v) in enumerate(items) if not _ascii_literal(o, v)), len(items))
         run = "".join(chr(code).lower() for _, code in items[:length])
         return _then({(run, True)}, items[length:])
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
@@ -227,9 +252,15 @@ class LexiconScanner:
             self._automaton.make_automaton()
         self._has_literals = bool(by_literal)
 
+    # False: every group's full regex runs over the whole text (what the scanner replaces);
+    # benches and tests switch it off to show that the matches are the same.
+    use_anchors: bool = True
+
     def scan(self, text: str) -> LexiconScan:
         starts: dict[Hashable, dict[int, set[int]]] = {}
         unanchored: dict[Hashable, set[int]] = {}
+        if not self.use_anchors:
+            return LexiconScan(self, text, starts, {key: set() for key in self.groups})
         if self._has_literals:
             for end, (length, entries) in self._automaton.iter(fold(text)):
                 for anchored, key, index in entries:
@@ -263,7 +294,7 @@ class LexiconScan:
             # Some alternative can match without a start literal: scan the whole text with
             # every alternative that can occur at all.
             chosen = alternatives
-            if key not in self.scanner.always:
+            if key not in self.scanner.always and self.scanner.use_anchors:
                 possible = set(self._unanchored[key]).union(*starts.values())
                 chosen = tuple(a for i, a in enumerate(alternatives) if i in possible)
             yield from self.scanner._compile(chosen).finditer(self.text)
