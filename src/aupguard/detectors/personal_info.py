@@ -30,6 +30,9 @@ from aupguard.detectors.pii_finders import (
     find_dates,
     find_phones,
     keyword_near,
+    mentions,
+    mentions_number,
+    national_key,
     parse_address_key,
 )
 from aupguard.directory.addresses import normalize_email, normalize_phone
@@ -57,6 +60,20 @@ _HOME_CONTEXT = re.compile(
     re.I,
 )
 _home_keys: dict[int, frozenset[str]] = {}
+_personal_numbers: dict[int, frozenset[str]] = {}
+# Cheap tests that let most mail skip the costly finders (same results: see each use).
+_SSN_SHAPE = re.compile(r"\d\d\d[- ]\d\d[- ]\d\d\d\d")
+
+
+def personal_number_keys(directory: Directory) -> frozenset[str]:
+    """National keys of every personal (non-district) phone in the directory, once per directory."""
+    key = id(directory)
+    if key not in _personal_numbers:
+        _personal_numbers[key] = frozenset(
+            national_key(a.address) for a in directory.accounts.values() if a.kind == "phone" and not a.district
+        )
+        weakref.finalize(directory, _personal_numbers.pop, key, None)
+    return _personal_numbers[key]
 
 
 def home_address_keys(directory: Directory) -> frozenset[str]:
@@ -115,6 +132,11 @@ class PersonalInfoDetector(Detector):
         text = item.text
         extra = {normalize_phone(p, region) for p in district_phones}
         out = []
+        # Only a number in the directory or one next to a personal label can fire; mail with
+        # neither skips libphonenumber, the costliest step of this detector.
+        known = personal_number_keys(ctx.directory)
+        if not mentions(text, _PERSONAL_PHONE_CONTEXT) and not mentions_number(text, known):
+            return []
         sender = ctx.directory.person_at(item.sender)
         for phone in find_phones(text, region):
             account = ctx.directory.account(phone.e164)
@@ -169,9 +191,14 @@ class PersonalInfoDetector(Detector):
         return out
 
     def _ssns(self, text: str) -> list[Signal]:
-        out = []
+        out: list[Signal] = []
         seen: set[int] = set()
-        for pattern in (_SSN_SEPARATED, _SSN_BARE):
+        patterns = []
+        if _SSN_SHAPE.search(text):  # every separated SSN has this shape
+            patterns.append(_SSN_SEPARATED)
+        if mentions(text, _SSN_CONTEXT):  # bare nine digits count only next to a label
+            patterns.append(_SSN_BARE)
+        for pattern in patterns:
             for m in pattern.finditer(text):
                 area, group, serial = m.group("area", "group", "serial")
                 if m.start() in seen or not ssn_is_valid(area, group, serial):
@@ -187,7 +214,9 @@ class PersonalInfoDetector(Detector):
         return out
 
     def _birth_dates(self, text: str) -> list[Signal]:
-        out = []
+        out: list[Signal] = []
+        if not mentions(text, BIRTH_CONTEXT):  # a date fires only next to a birth label
+            return out
         for d in find_dates(text):
             label = keyword_near(text, d.start, d.end, BIRTH_CONTEXT, 30)
             if not label:

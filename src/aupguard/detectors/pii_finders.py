@@ -17,6 +17,9 @@ import phonenumbers
 import usaddress
 from unidecode import unidecode
 
+from aupguard.detectors.anchors import fold as _fold
+from aupguard.detectors.anchors import required_literals
+
 # Several detectors look for the same things in the same item, one after another: the finders
 # remember their answers for the last few texts so each text is parsed once.
 _RECENT_TEXTS = 8
@@ -48,6 +51,27 @@ def find_phones(text: str, region: str = "US") -> tuple[PhoneSpan, ...]:
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             found.append(PhoneSpan(lo + match.start, lo + match.end, match.raw_string, e164))
     return tuple(found)
+
+
+def national_key(e164: str) -> str:
+    """The last ten digits of a number: how a North American number is written in text."""
+    return "".join(c for c in e164 if c.isdigit())[-10:]
+
+
+def mentions_number(text: str, keys: frozenset[str] | set[str]) -> bool:
+    """Does any digit run of `text` contain one of `keys` (ten-digit national numbers)?
+
+    A cheap test run before libphonenumber: detectors that only care about numbers they
+    already know (a student's phone, someone's personal line) skip the matcher on mail that
+    names none of them. Exact for North American numbers written with any punctuation.
+    """
+    if not keys:
+        return False
+    for window in _PHONE_WINDOW.finditer(text):
+        digits = "".join(c for c in window.group() if c.isdigit())
+        if any(digits[i : i + 10] in keys for i in range(len(digits) - 9)):
+            return True
+    return False
 
 
 def _phone_regions(text: str, margin: int = 24) -> list[tuple[int, int]]:
@@ -341,10 +365,34 @@ def find_dates(text: str) -> tuple[DateSpan, ...]:
 # --------------------------------------------------------------------------- context words
 
 
+def mentions(text: str, pattern: re.Pattern[str]) -> bool:
+    """`pattern.search(text)`, skipped when the text lacks every fixed word a match must contain.
+
+    The context patterns are alternations with \\b and IGNORECASE, which Python's re tries at
+    every position; a substring test on the folded text first is 10-50x cheaper on mail that
+    has none of the words, and exact (the words come from the pattern itself, see anchors.py).
+    """
+    words = _required_words(pattern)
+    if words is not None and not any(w in fold(text) for w in words):
+        return False
+    return pattern.search(text) is not None
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def fold(text: str) -> str:
+    """The text lowercased as the regex engine's IGNORECASE sees it, for the last few texts."""
+    return _fold(text)
+
+
+@lru_cache(maxsize=64)
+def _required_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    return required_literals(pattern.pattern)
+
+
 def keyword_near(text: str, start: int, end: int, pattern: re.Pattern[str], window: int = 40) -> str | None:
     """The first match of `pattern` within `window` characters around [start, end), or None."""
     m = pattern.search(text, max(0, start - window), min(len(text), end + window))
     return m.group() if m else None
 
 
-BIRTH_CONTEXT = re.compile(r"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birth ?day|birthdate)\b", re.I)
+BIRTH_CONTEXT = re.compile(r"\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birth ?day|birthdate)\b", re.I)

@@ -18,6 +18,7 @@ a name): the roster index (`student_roster`) is built once per Directory. Settin
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
@@ -28,12 +29,33 @@ from aupguard.detectors.pii_finders import (
     find_dates,
     find_phones,
     keyword_near,
+    mentions,
+    mentions_number,
+    national_key,
 )
 from aupguard.detectors.roster_names import FoldedText, fold_phrase
 from aupguard.detectors.student_roster import ContextHit, RosterOptions, StudentRoster, roster_for
+from aupguard.directory.index import Directory
 from aupguard.model import Item, PersonKind, Signal
 
 _ID_CONTEXT = re.compile(r"(?:\b(?:id|student|stu)\b|#)\s*(?:no\.?|number|num)?\s*[:#]?\s*$", re.I)
+
+
+_family_numbers: dict[int, frozenset[str]] = {}
+
+
+def family_number_keys(directory: Directory) -> frozenset[str]:
+    """National keys of students' and guardians' phones, built once per directory."""
+    key = id(directory)
+    if key not in _family_numbers:
+        keys = set()
+        for a in directory.accounts.values():
+            holder = directory.person(a.person_id) if a.kind == "phone" else None
+            if holder is not None and holder.kind in (PersonKind.STUDENT, PersonKind.GUARDIAN):
+                keys.add(national_key(a.address))
+        _family_numbers[key] = frozenset(keys)
+        weakref.finalize(directory, _family_numbers.pop, key, None)
+    return _family_numbers[key]
 
 
 class StudentInfoDetector(Detector):
@@ -170,7 +192,10 @@ class StudentInfoDetector(Detector):
         return out
 
     def _phones(self, ctx: DetectContext, text: str) -> list[Signal]:
-        out = []
+        out: list[Signal] = []
+        # Only numbers on record for a student or guardian can fire: skip libphonenumber otherwise.
+        if not mentions_number(text, family_number_keys(ctx.directory)):
+            return out
         for phone in find_phones(text):
             account = ctx.directory.account(phone.e164)
             holder = ctx.directory.person(account.person_id) if account else None
@@ -208,7 +233,10 @@ class StudentInfoDetector(Detector):
         return out
 
     def _birth_dates(self, roster: StudentRoster, text: str, named: set[str], max_candidates: int) -> list[Signal]:
-        out = []
+        out: list[Signal] = []
+        # A birth date fires only for a student named in the text or next to a birth label.
+        if not named and not mentions(text, BIRTH_CONTEXT):
+            return out
         for d in find_dates(text):
             pids = roster.birth_dates.get(d.value, [])
             if not pids:
