@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,9 @@ def pytest_report_header() -> str:
     return f"aupguard database backend: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
 
-@pytest.fixture
-def database_url() -> Iterator[str | None]:
-    """None on SQLite (the workspace's own file); a fresh PostgreSQL database otherwise."""
+@contextmanager
+def fresh_database() -> Iterator[str | None]:
+    """None on SQLite (the workspace's own file); a new PostgreSQL database otherwise."""
     if not PG_URL:
         yield None
         return
@@ -32,10 +33,18 @@ def database_url() -> Iterator[str | None]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url() -> Iterator[str | None]:
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture

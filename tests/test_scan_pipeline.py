@@ -66,19 +66,24 @@ def test_since_until_window(workspace: Workspace, mail: Path) -> None:
     assert findings_repo.query_findings(workspace.engine, rule="student-info-external") == []
 
 
-def test_workers_match_single_process(workspace: Workspace, mail: Path, tmp_path: Path) -> None:
+def test_workers_match_single_process(
+    workspace: Workspace, mail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import fresh_database
+
     seed_directory(workspace)
     one = scan(workspace, [mail], workers=1)
     rows_one = sorted((r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(workspace.engine))
-    other = Workspace.init(tmp_path / "ws2") if not workspace.db_url.startswith("postgres") else None
-    if other is None:
-        pytest.skip("second workspace on the same PostgreSQL database would share rows")
-    seed_directory(other)
-    two = scan(other, [mail], workers=2)
-    rows_two = sorted((r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(other.engine))
+    with fresh_database() as url:
+        if url:
+            monkeypatch.setenv("AUPGUARD_DATABASE_URL", url)
+        other = Workspace.init(tmp_path / "ws2")
+        seed_directory(other)
+        two = scan(other, [mail], workers=2)
+        rows_two = sorted((r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(other.engine))
+        other.close()
     assert (one.items, one.errors, one.findings) == (two.items, two.errors, two.findings)
     assert rows_one == rows_two
-    other.close()
 
 
 def test_permission_covers_then_revocation_reopens(workspace: Workspace, mail: Path) -> None:
