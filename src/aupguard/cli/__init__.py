@@ -55,10 +55,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def main() -> None:
+    from sqlalchemy.exc import OperationalError
+
     try:
         app()
     except BrokenPipeError:  # `aupguard findings | head`
         sys.stderr.close()
+    except KeyboardInterrupt:
+        err.print("interrupted: what was stored before stays stored; run the same command again to continue.")
+        raise SystemExit(130) from None
+    except OperationalError as exc:
+        # Locked or unreachable database: say so plainly; nothing half-written is kept.
+        err.print(f"[red]database error:[/red] {exc.orig or exc}", markup=True)
+        err.print("Check AUPGUARD_DATABASE_URL, that the server runs, or that no other process holds the database.")
+        raise SystemExit(3) from None
 
 
 def existing_paths(paths: list[Path]) -> list[Path]:
