@@ -336,7 +336,7 @@ def test_permission_kinds_and_social_site_form() -> None:
 
 def test_settings() -> None:
     pack = default_pack()
-    assert pack.detector_settings()["offensive_language"] == {"threshold": 0.9, "allow": []}
+    assert pack.detector_settings()["offensive_language"] == {"threshold": 0.95, "allow": []}
     assert set(pack.settings.detectors) <= set(BUILTIN)
     reviewers = pack.settings.reviewers
     assert {r.reviewer for r in pack.rules} <= set(reviewers)
