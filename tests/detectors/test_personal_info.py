@@ -122,3 +122,70 @@ def test_home_address_of_a_person_in_the_directory_fires_without_a_label(make_it
     signals = [s for s in DETECTOR.detect(make_item("Please drop the forms at 412 Maple Street."), ctx)]
     assert [(s.kind, s.text) for s in signals] == [("pii.address", "412 Maple Street")]
     assert "home address of a person in the directory" in signals[0].explanation
+
+
+# ---------------------------------------------------------------- fast paths agree with the plain regexes
+# The finders skip work with prefilters (fixed words, digit windows, street suffixes); each must
+# answer exactly what the plain computation answers. References below are the plain versions.
+
+_TRICKY_TEXTS = [
+    "",
+    "call my cell (319) 555-0142 or my home phone 515.555.0199 ext. 12",
+    "1-515-555\u20131234 and +1 515 555 0112, then 5155550199999 and 12 34 56 78 90",
+    "SSN 219-09-9999 / 219 09 9999 / 2190-9-9999 / 123-45-67890",
+    "homework at the house; she lives at 22 Birch Ave, Ames, IA 50010. Moved to 7 Elm Ct",
+    "12 cars on the road, 400 Main Street\n412\nMaple St, 9 Way, 1234567 Oak Dr, 12K Oak St",
+    "Caf\u00e9 at 5 Rue St, \u0130stanbul \u2014 \u00ab8 N\u00fa\u00f1ez Rd\u00bb, born on 3/4/2011, D.O.B 2011-03-04",
+    "\u0661\u0662\u0663 \uff15\uff15\uff15 0142 and (515) 555-0199\tpersonal number",
+]
+
+
+def _reference_ten_digit_runs(text: str) -> set[str]:
+    import re
+
+    runs: set[str] = set()
+    for window in re.finditer(r"[+(]?\d[\d \t().\-/]{5,24}\d", text):
+        digits = "".join(c for c in window.group() if c.isdigit())
+        runs.update(digits[i : i + 10] for i in range(len(digits) - 9))
+    return runs
+
+
+@pytest.mark.parametrize("text", _TRICKY_TEXTS)
+def test_phone_windows_match_the_plain_window_regex(text: str) -> None:
+    from aupguard.detectors import pii_finders
+
+    assert set(pii_finders.ten_digit_runs(text)) == _reference_ten_digit_runs(text)
+    for lo, hi in pii_finders.phone_regions(text):
+        assert 0 <= lo < hi <= len(text)
+
+
+@pytest.mark.parametrize("text", _TRICKY_TEXTS + [t.upper() for t in _TRICKY_TEXTS])
+def test_mentions_equals_regex_search(text: str) -> None:
+    from aupguard.detectors import personal_info, pii_finders
+
+    for pattern in (
+        pii_finders.BIRTH_CONTEXT,
+        personal_info._SSN_CONTEXT,
+        personal_info._PERSONAL_PHONE_CONTEXT,
+        personal_info._HOME_CONTEXT,
+    ):
+        found = pattern.search(text) is not None
+        assert pii_finders.mentions(text, pattern) == found, pattern.pattern
+        if found:
+            assert pii_finders.may_mention(text, pattern)
+
+
+@pytest.mark.parametrize("text", _TRICKY_TEXTS)
+def test_address_finder_skips_only_unwanted_candidates(text: str) -> None:
+    from aupguard.detectors import pii_finders
+
+    everything = pii_finders.find_addresses(text)
+    assert pii_finders.find_addresses_where(text, lambda *_: True) == list(everything)
+    # Wanting nothing parses only what could hide something wanted: nothing.
+    assert pii_finders.find_addresses_where(text, lambda *_: False) == []
+    for address in everything:
+        # Wanting one candidate finds its address, whatever the others are.
+        at = address.start
+        wanted = pii_finders.find_addresses_where(text, lambda start, *_, at=at: start == at)
+        assert address in wanted
+        assert set(wanted) <= set(everything)

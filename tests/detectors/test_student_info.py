@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from aupguard.detectors.base import DetectContext
@@ -111,6 +113,14 @@ def test_common_words_setting_extends_list(make_item, directory: Directory) -> N
     assert DETECTOR.detect(make_item("Jose Nunez"), ctx) != []
 
 
+def test_settings_changed_in_place_are_read_again(make_item, directory: Directory) -> None:
+    settings: dict[str, Any] = {"common_words": []}
+    ctx = DetectContext(directory=directory, settings={"student_info": settings})
+    assert DETECTOR.detect(make_item("jose nunez"), ctx) != []
+    settings["common_words"].append("Jose")  # the same dict, new content
+    assert DETECTOR.detect(make_item("jose nunez"), ctx) == []
+
+
 def test_roster_index_built_once_per_directory(directory: Directory) -> None:
     assert roster_for(directory) is roster_for(directory)
     assert roster_for(Directory.build([])) is not roster_for(directory)
@@ -182,3 +192,50 @@ def test_longer_name_wins_over_name_inside_it(make_item) -> None:
     ctx = DetectContext(directory=Directory.build(people))
     signals = DETECTOR.detect(make_item("Mary Ann Smith and Ann Smith"), ctx)
     assert [(s.text, s.data["person_id"]) for s in signals] == [("Mary Ann Smith", "mary-ann"), ("Ann Smith", "ann")]
+
+
+# ---------------------------------------------------------------- folding fast paths agree with the plain fold
+
+
+def _reference_fold(text: str) -> tuple[list[str], list[int], list[int]]:
+    """ASCII text: the runs of [a-z0-9] of text.lower(). Other text: each `[\\w\\u0300-\\u036f]+`
+    word folded on its own, every token keeping its word's span."""
+    import re
+
+    from aupguard.detectors.roster_names import fold
+
+    if text.isascii():
+        runs = list(re.finditer(r"[a-z0-9]+", text.lower()))
+        return [m.group() for m in runs], [m.start() for m in runs], [m.end() for m in runs]
+    tokens, starts, ends = [], [], []
+    for m in re.finditer(r"[\w\u0300-\u036f]+", text):
+        for part in fold(m.group()):
+            tokens.append(part)
+            starts.append(m.start())
+            ends.append(m.end())
+    return tokens, starts, ends
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Jose Nunez, 9th-grade (S100234) isn't here_today",
+        "N\u00fa\u00f1ez, Jos\u00e9 \u2014 \u201cCaf\u00e9\u201d \u5317\u4eac 2024-0012",
+        "Nu\u0301n\u0303ez e\u0301 \u0130stanbul \u212a \u017f \u0661\u0662\u0663 foo_bar\u00e9 \ufffd\ufffd x",
+    ],
+)
+def test_folded_text_matches_plain_fold(text: str) -> None:
+    from aupguard.detectors.roster_names import FoldedText
+
+    ft = FoldedText.of(text)
+    assert (list(ft.tokens), ft.starts, ft.ends) == _reference_fold(text)
+
+
+def test_phrase_index_finds_whole_token_runs_in_automaton_order() -> None:
+    from aupguard.detectors.roster_names import FoldedText, PhraseIndex
+
+    index = PhraseIndex({"lincoln": "a", "abraham lincoln": "b", "lincoln high": "c", "high": "d", "lin": "e"})
+    ft = FoldedText.of("Abraham Lincoln High; Lincoln-high, abraham  lincolnx")
+    # Ordered by end token, then longest first; "lin" and "lincolnx" are no whole-token match.
+    assert index.find(ft) == [(0, 2, "b"), (1, 2, "a"), (1, 3, "c"), (2, 3, "d"), (3, 4, "a"), (3, 5, "c"), (4, 5, "d")]

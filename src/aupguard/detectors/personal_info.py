@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -26,14 +28,20 @@ from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.pii_finders import (
     BIRTH_CONTEXT,
-    find_addresses,
+    find_addresses_where,
     find_dates,
-    find_phones,
+    find_phones_in,
+    fold,
+    house_number_stem,
     keyword_near,
+    may_mention,
+    may_show_house_number,
     mentions,
     mentions_number,
     national_key,
     parse_address_key,
+    phone_regions,
+    search_fast,
 )
 from aupguard.directory.addresses import normalize_email, normalize_phone
 from aupguard.directory.index import Directory
@@ -55,12 +63,18 @@ _PERSONAL_PHONE_CONTEXT = re.compile(
 
 # A street address counts as personal when the text says it is someone's home, or when it is the
 # home address of a person in the directory; otherwise it is a business or event address.
+_LABEL_REACH = 25  # characters either side of a number searched for its label
+_NOT_DIGIT = re.compile(r"\D+")
+
+_HOME_REACH = 30  # characters either side of an address searched for a home word
 _HOME_CONTEXT = re.compile(
     r"\b(?:lives?|living|live[sd]?|home|house|residence|moved|address is|(?:my|his|her|their) address)\b",
     re.I,
 )
 _home_keys: dict[int, frozenset[str]] = {}
+_home_numbers: dict[int, frozenset[str]] = {}
 _personal_numbers: dict[int, frozenset[str]] = {}
+_all_nanp: dict[int, bool] = {}
 # Cheap tests that let most mail skip the costly finders (same results: see each use).
 _SSN_SHAPE = re.compile(r"\d\d\d[- ]\d\d[- ]\d\d\d\d")
 
@@ -76,6 +90,23 @@ def personal_number_keys(directory: Directory) -> frozenset[str]:
     return _personal_numbers[key]
 
 
+_NANP_E164 = re.compile(r"\+1\d{10}")
+
+
+def personal_numbers_all_nanp(directory: Directory) -> bool:
+    """Is every personal phone of the directory a North American one (+1 and ten digits)? Then
+    each is written in text with its ten national digits in a row, whatever the punctuation."""
+    key = id(directory)
+    if key not in _all_nanp:
+        _all_nanp[key] = all(
+            _NANP_E164.fullmatch(a.address) is not None
+            for a in directory.accounts.values()
+            if a.kind == "phone" and not a.district
+        )
+        weakref.finalize(directory, _all_nanp.pop, key, None)
+    return _all_nanp[key]
+
+
 def home_address_keys(directory: Directory) -> frozenset[str]:
     """Address keys of everyone's home address, built once per directory (a scan's index)."""
     key = id(directory)
@@ -86,6 +117,15 @@ def home_address_keys(directory: Directory) -> frozenset[str]:
     return _home_keys[key]
 
 
+def home_house_numbers(directory: Directory) -> frozenset[str]:
+    """House numbers of everyone's home address (see `house_number_stem`), once per directory."""
+    key = id(directory)
+    if key not in _home_numbers:
+        _home_numbers[key] = frozenset(house_number_stem(k) for k in home_address_keys(directory))
+        weakref.finalize(directory, _home_numbers.pop, key, None)
+    return _home_numbers[key]
+
+
 def _personal_email_domains() -> frozenset[str]:
     data = resources.files("aupguard.detectors").joinpath("data", "personal_email_domains.txt")
     lines = data.read_text(encoding="utf-8").splitlines()
@@ -93,6 +133,13 @@ def _personal_email_domains() -> frozenset[str]:
 
 
 _DEFAULT_PERSONAL_DOMAINS = _personal_email_domains()
+
+
+@lru_cache(maxsize=16)
+def _at_any_domain(domains: frozenset[str]) -> re.Pattern[str]:
+    """An "@" followed by any of `domains`. The regex parser factors out the shared "@", so the
+    search jumps from "@" to "@" instead of testing every domain against the whole text."""
+    return re.compile("@(?:" + "|".join(re.escape(d) for d in sorted(domains)) + ")")
 
 
 def _strings(settings: dict[str, Any], key: str) -> list[str]:
@@ -122,7 +169,7 @@ class PersonalInfoDetector(Detector):
         region = str(settings.get("region", "US"))
         return (
             self._phones(item, ctx, region, _strings(settings, "district_phones"))
-            + self._addresses(text, _strings(settings, "district_addresses"), home_address_keys(ctx.directory))
+            + self._addresses(text, _strings(settings, "district_addresses"), ctx.directory)
             + self._emails(item, _strings(settings, "personal_email_domains"))
             + self._ssns(text)
             + self._birth_dates(text)
@@ -135,16 +182,18 @@ class PersonalInfoDetector(Detector):
         # Only a number in the directory or one next to a personal label can fire; mail with
         # neither skips libphonenumber, the costliest step of this detector.
         known = personal_number_keys(ctx.directory)
-        if not mentions(text, _PERSONAL_PHONE_CONTEXT) and not mentions_number(text, known):
+        could_fire = self._could_fire(text, known, ctx.directory)
+        stretches = [(lo, hi) for lo, hi in phone_regions(text) if could_fire(lo, hi)]
+        if not stretches or (not mentions(text, _PERSONAL_PHONE_CONTEXT) and not mentions_number(text, known)):
             return []
         sender = ctx.directory.person_at(item.sender)
-        for phone in find_phones(text, region):
+        for phone in find_phones_in(text, region, stretches):
             account = ctx.directory.account(phone.e164)
             if (account is not None and account.district) or phone.e164 in extra:
                 continue  # a district line is not personal information
             if account is not None and sender is not None and account.person_id == sender.id:
                 continue  # the sender's own number, given so people can reach them
-            label = keyword_near(text, phone.start, phone.end, _PERSONAL_PHONE_CONTEXT, 25)
+            label = keyword_near(text, phone.start, phone.end, _PERSONAL_PHONE_CONTEXT, _LABEL_REACH)
             if account is None and not label:
                 continue  # an unknown number without a personal label: an office or vendor line
             score = 0.85 if account is not None else 0.65
@@ -158,13 +207,46 @@ class PersonalInfoDetector(Detector):
             out.append(self.signal("pii.phone", phone.start, phone.end, phone.raw, score, why, e164=phone.e164))
         return out
 
-    def _addresses(self, text: str, district_addresses: list[str], homes: frozenset[str]) -> list[Signal]:
+    @staticmethod
+    def _could_fire(text: str, known: frozenset[str], directory: Directory) -> Callable[[int, int], bool]:
+        """Which stretches of `text` libphonenumber must read: a number fires only with a personal
+        label within 25 characters (which contains one of the label pattern's fixed words) or when
+        it is a personal number of the directory (whose ten national digits then appear in a row
+        in the stretch). Stretches with neither, most of the numbers in business mail, are skipped;
+        non-ASCII stretches (other digit scripts) and non-North-American directory numbers are
+        always read."""
+        all_nanp = personal_numbers_all_nanp(directory)
+
+        def could_fire(lo: int, hi: int) -> bool:
+            stretch = text[lo:hi]
+            if not all_nanp or not stretch.isascii():
+                return True
+            if may_mention(text[max(0, lo - _LABEL_REACH) : hi + _LABEL_REACH], _PERSONAL_PHONE_CONTEXT, cached=False):
+                return True
+            digits = _NOT_DIGIT.sub("", stretch)
+            return any(digits[i : i + 10] in known for i in range(len(digits) - 9))
+
+        return could_fire
+
+    def _addresses(self, text: str, district_addresses: list[str], directory: Directory) -> list[Signal]:
+        out: list[Signal] = []
+        # An address fires only next to a home word or when it is someone's home; mail with
+        # neither the words nor a known house number skips the address finder.
+        if not may_mention(text, _HOME_CONTEXT) and not may_show_house_number(text, home_house_numbers(directory)):
+            return out
+        homes = home_address_keys(directory)
+        numbers = home_house_numbers(directory)
         district = {parse_address_key(a) for a in district_addresses} - {None}
-        out = []
-        for addr in find_addresses(text):
+
+        def could_fire(start: int, reach: int, number: str) -> bool:
+            # Someone's house number, or a home word close enough for keyword_near to see.
+            around = text[max(0, start - _HOME_REACH) : reach + _HOME_REACH]
+            return number in numbers or may_mention(around, _HOME_CONTEXT, cached=False)
+
+        for addr in find_addresses_where(text, could_fire):
             if addr.key in district:
                 continue
-            label = keyword_near(text, addr.start, addr.end, _HOME_CONTEXT, 30)
+            label = keyword_near(text, addr.start, addr.end, _HOME_CONTEXT, _HOME_REACH)
             known_home = addr.key in homes
             if not (label or known_home):
                 continue  # an office, vendor or event address: not personal information
@@ -179,8 +261,13 @@ class PersonalInfoDetector(Detector):
     def _emails(self, item: Item, extra_domains: list[str]) -> list[Signal]:
         domains = _DEFAULT_PERSONAL_DOMAINS | {d.strip().lower() for d in extra_domains}
         # The people on the message already know their own addresses: quoting them reveals nothing.
+        out: list[Signal] = []
+        # Every address reported contains "@" and its domain, lowercased: most mail names none
+        # of the consumer domains and skips the address regex.
+        folded = fold(item.text)
+        if "@" not in folded or _at_any_domain(frozenset(domains)).search(folded) is None:
+            return out
         own = {normalize_email(a) for a in [item.sender or "", *item.recipients] if a}
-        out = []
         for m in _EMAIL.finditer(item.text):
             address = normalize_email(m.group())
             domain = address.rsplit("@", 1)[1]
@@ -194,7 +281,7 @@ class PersonalInfoDetector(Detector):
         out: list[Signal] = []
         seen: set[int] = set()
         patterns = []
-        if _SSN_SHAPE.search(text):  # every separated SSN has this shape
+        if search_fast(_SSN_SHAPE, text):  # every separated SSN has this shape
             patterns.append(_SSN_SEPARATED)
         if mentions(text, _SSN_CONTEXT):  # bare nine digits count only next to a label
             patterns.append(_SSN_BARE)

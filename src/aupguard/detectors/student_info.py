@@ -29,6 +29,7 @@ from aupguard.detectors.pii_finders import (
     find_dates,
     find_phones,
     keyword_near,
+    may_show_house_number,
     mentions,
     mentions_number,
     national_key,
@@ -84,7 +85,7 @@ class StudentInfoDetector(Detector):
         numeric_needs_context = bool(settings.get("numeric_ids_need_context", True))
         signals += self._ids(roster, ft, named, min_id, numeric_needs_context)
         signals += self._phones(ctx, text)
-        signals += self._addresses(roster, text)
+        signals += self._addresses(roster, ft)
         signals += self._birth_dates(roster, text, named, max_candidates)
         return signals
 
@@ -114,9 +115,10 @@ class StudentInfoDetector(Detector):
         out = []
         for i in range(len(ft.tokens)):
             for j in (i + 1, i + 2):  # "Emma", "Mary Ann"
-                if not lone.could_be(i, j):
-                    continue
                 form = " ".join(ft.tokens[i:j])
+                # A form no student has goes no further (and costs no offsets in could_be).
+                if form not in roster.first_names or not lone.could_be(i, j):
+                    continue
                 reasons = [
                     (pid, hit)
                     for pid in roster.first_names.get(form, ())
@@ -154,15 +156,18 @@ class StudentInfoDetector(Detector):
     def _ids(
         self, roster: StudentRoster, ft: FoldedText, named: set[str], min_length: int, numeric_needs_context: bool
     ) -> list[Signal]:
-        out = []
+        out: list[Signal] = []
+        # A number starts with the first token of some student number: one set intersection (in
+        # C) clears most mail, and only tokens that can start one are looked at.
+        firsts = roster.id_first_tokens & ft.token_set
+        if not firsts:
+            return out
         n = len(ft.tokens)
         ids = roster.identifiers
         width = roster.max_id_tokens
-        # Most rosters use one-token ids: a set lookup per token finds the candidates in C.
-        if width == 1:
-            spans = [(i, i + 1) for i, token in enumerate(ft.tokens) if token in ids]
-        else:
-            spans = [(i, j) for i in range(n) for j in range(i + 1, min(n, i + width) + 1)]
+        spans = [
+            (i, j) for i, token in enumerate(ft.tokens) if token in firsts for j in range(i + 1, min(n, i + width) + 1)
+        ]
         for i, j in spans:
             pids = ids.get(" ".join(ft.tokens[i:j]))
             if not pids:
@@ -220,8 +225,13 @@ class StudentInfoDetector(Detector):
             out.append(self.signal("student.phone", phone.start, phone.end, phone.raw, 0.9, why, **data))
         return out
 
-    def _addresses(self, roster: StudentRoster, text: str) -> list[Signal]:
-        out = []
+    def _addresses(self, roster: StudentRoster, ft: FoldedText) -> list[Signal]:
+        out: list[Signal] = []
+        text = ft.text
+        # Only a student's home can fire, and an address found starts with its house number:
+        # mail showing no student's house number skips the address finder.
+        if not may_show_house_number(text, roster.house_numbers.keys(), ft.token_set):
+            return out
         for addr in find_addresses(text):
             for pid in roster.students_at(addr.key):
                 student = roster.students[pid]

@@ -7,6 +7,7 @@ first use: the cache is keyed by the identity of the Directory object and droppe
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import weakref
@@ -15,10 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import ahocorasick
-
 from aupguard.detectors.pii_finders import parse_address_key
-from aupguard.detectors.roster_names import FoldedText, RosterNames, fold, fold_phrase, load_word_list
+from aupguard.detectors.roster_names import (
+    FoldedText,
+    PhraseIndex,
+    RosterNames,
+    fold,
+    fold_phrase,
+    load_word_list,
+)
 from aupguard.directory.index import Directory
 from aupguard.model import Building, Group, Person, PersonKind
 
@@ -68,9 +74,21 @@ class RosterOptions:
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> RosterOptions:
+        # A scan passes the same settings for every item: reuse the options read last time
+        # while the settings are the same object with the same content.
+        if not settings:
+            return cls()  # no settings: the defaults (DetectContext hands out a new {} each time)
+        last = _last_options[0]
+        if last is not None and last[0] is settings and last[1] == settings:
+            return last[2]
         common = frozenset(fold_phrase(str(w)) for w in settings.get("common_words") or ())
         aliases = settings.get("building_aliases") or {}
-        return cls(common, tuple(sorted((str(b), tuple(map(str, a))) for b, a in aliases.items())))
+        options = cls(common, tuple(sorted((str(b), tuple(map(str, a))) for b, a in aliases.items())))
+        _last_options[0] = (settings, copy.deepcopy(settings), options)
+        return options
+
+
+_last_options: list[tuple[dict[str, Any], dict[str, Any], RosterOptions] | None] = [None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +114,16 @@ class StudentRoster:
     adult_names: frozenset[str] = frozenset()  # folded "first last" of everyone not a student
     identifiers: dict[str, list[str]] = field(default_factory=dict)  # folded student number -> ids
     max_id_tokens: int = 1  # "2024-0012" folds to two tokens
+    # First token of every student number: a text none of whose tokens is one names no number,
+    # which one set intersection (in C) tells for most mail.
+    id_first_tokens: frozenset[str] = frozenset()
     # House number -> ids. Parsing 100k home addresses with usaddress takes ~10 s, so a stored
     # address is parsed only when a text shows an address with its house number (then memoized).
     house_numbers: dict[str, list[str]] = field(default_factory=dict)
     _address_keys: dict[str, str | None] = field(default_factory=dict)
     birth_dates: dict[date, list[str]] = field(default_factory=dict)
     group_students: dict[str, frozenset[str]] = field(default_factory=dict)  # group id -> student ids
-    _contexts: ahocorasick.Automaton | None = None
+    _contexts: PhraseIndex[tuple[tuple[ContextName, bool], ...]] | None = None
 
     @classmethod
     def build(cls, directory: Directory, options: RosterOptions = RosterOptions()) -> StudentRoster:
@@ -121,6 +142,7 @@ class StudentRoster:
                 roster.house_numbers.setdefault(number.group(1).lower(), []).append(p.id)
             if p.birth_date:
                 roster.birth_dates.setdefault(p.birth_date, []).append(p.id)
+        roster.id_first_tokens = frozenset(key.split(" ", 1)[0] for key in roster.identifiers)
         roster.adult_names = frozenset(
             fold_phrase(f"{first} {p.family_name}")
             for p in directory.people.values()
@@ -128,7 +150,7 @@ class StudentRoster:
             for first in {p.given_name, p.preferred_name or p.given_name}
         )
         roster.group_students = {g.id: frozenset(g.with_role("student")) for g in directory.groups.values()}
-        roster._contexts = _context_automaton(
+        roster._contexts = _context_index(
             directory.buildings.values(), directory.groups.values(), common, dict(options.building_aliases)
         )
         return roster
@@ -149,15 +171,11 @@ class StudentRoster:
         if self._contexts is None:
             return []
         out: list[ContextHit] = []
-        for joined_end, (length, contexts) in self._contexts.iter(ft.joined):
-            rng = ft.token_range(joined_end, length)
-            if rng is None:
-                continue
-            shown = ft.text[ft.starts[rng[0]] : ft.ends[rng[1] - 1]]
+        for first, end, contexts in self._contexts.find(ft):
             for context, capitals in contexts:
                 # An alias written in capitals ("LHS") counts only in capitals: "les" is a word.
-                if not capitals or shown.isupper():
-                    out.append(ContextHit(context, rng[0], rng[1]))
+                if not capitals or ft.text[ft.starts[first] : ft.ends[end - 1]].isupper():
+                    out.append(ContextHit(context, first, end))
         return out
 
 
@@ -182,12 +200,12 @@ def _group_forms(g: Group, common: frozenset[str]) -> set[str]:
     return {f for f in forms if f}
 
 
-def _context_automaton(
+def _context_index(
     buildings: Iterable[Building],
     groups: Iterable[Group],
     common: frozenset[str],
     aliases: dict[str, tuple[str, ...]],
-) -> ahocorasick.Automaton | None:
+) -> PhraseIndex[tuple[tuple[ContextName, bool], ...]] | None:
     # folded form -> [(context, must be written in capitals)]
     by_form: dict[str, list[tuple[ContextName, bool]]] = {}
     for b in buildings:
@@ -202,11 +220,7 @@ def _context_automaton(
             by_form.setdefault(form, []).append((ContextName("group", g.id, g.name), False))
     if not by_form:
         return None
-    automaton = ahocorasick.Automaton()
-    for form, contexts in by_form.items():
-        automaton.add_word(form, (len(form), tuple(contexts)))
-    automaton.make_automaton()
-    return automaton
+    return PhraseIndex({form: tuple(contexts) for form, contexts in by_form.items()})
 
 
 # --------------------------------------------------------------------------- cache
