@@ -16,6 +16,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,42 @@ def build_mbox(messages: list[bytes], target: Path, megabytes: int) -> int:
     return n
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return kids
+
+
+class PssSampler(threading.Thread):
+    """Peak total PSS of this process and its workers: shared pages (the model, libraries
+    inherited by fork) counted once, unlike a sum of RSS figures."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.done.wait(0.25):
+            total = _pss_kb(me) + sum(_pss_kb(k) for k in _children(me))
+            self.peak_kb = max(self.peak_kb, total)
+
+
 def peak_rss_mb() -> tuple[float, float]:
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -75,9 +112,12 @@ def run(paths: list[Path], workers: int, label: str, district: bool) -> None:
         if district:
             # The sample district's directory, so roster-aware detectors do real work.
             load_demo_district(ws, demo_district_dir())
+        sampler = PssSampler()
+        sampler.start()
         t = time.perf_counter()
         counts = scan(ws, paths, workers=workers)
         seconds = time.perf_counter() - t
+        sampler.done.set()
         ws.close()
     main_mb, child_mb = peak_rss_mb()
     total_stage = sum(v for k, v in counts.stage_seconds.items() if k != "total") or 1.0
@@ -88,6 +128,7 @@ def run(paths: list[Path], workers: int, label: str, district: bool) -> None:
     print(f"wall time         {seconds:.2f} s")
     print(f"throughput        {counts.read / seconds:,.0f} messages/s, {size / seconds / 1e6:.1f} MB/s")
     print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
+    print(f"peak total PSS    {sampler.peak_kb / 1024:.0f} MB (main + workers, shared pages counted once)")
     shares = ", ".join(f"{k} {v / total_stage:.0%}" for k, v in counts.stage_seconds.items() if k != "total")
     print(f"time per stage    {shares} (summed over processes; read is the main process)")
 

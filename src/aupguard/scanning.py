@@ -8,6 +8,7 @@ are in flight, which bounds memory however large the input.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from aupguard.archive.blobs import BlobStore
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.engine import EngineContext, evaluate
-from aupguard.model import Finding, Item, ReadError, Signal
+from aupguard.model import Channel, Finding, Item, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
 from aupguard.sources.base import RawRecord
 from aupguard.store import findings_repo, permissions_repo
@@ -138,6 +139,23 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
     )
 
 
+# Touches every lazily loaded resource (phone metadata, the address model, the profanity model's
+# arrays) so that they load once in the main process and fork shares them with the workers,
+# instead of each worker loading a private copy (about 70 MB each).
+_WARM_UP_TEXT = (
+    "Call my cell (515) 555-0100 or +44 20 7946 0958; I live at 12 Main St, Ames, IA 50010. "
+    "DOB 01/02/2003, SSN 219-09-9999. You are an idiot. DM me to order, $5 each. "
+    "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567"
+)
+
+
+def _warm_up(state: _WorkerState) -> None:
+    raw = _WARM_UP_TEXT.encode()
+    item = Item(content_id(raw), Channel.EMAIL, "warm-up", "", raw, sender="a@warm-up.invalid",
+                recipients=["b@warm-up.invalid"], subject="warm-up", body=_WARM_UP_TEXT)  # fmt: skip
+    _detect([item], state)
+
+
 def _init_worker(state: _WorkerState) -> None:
     global _STATE
     _STATE = state
@@ -234,17 +252,14 @@ def scan(
         for batch, read_errors in _batches(records, counts):
             absorb(process_batch(batch, state), read_errors)
     else:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_init_worker,
-                                 initargs=(state,)) as pool:  # fmt: skip
-            window: deque[tuple[Future[BatchResult], list[ReadError]]] = deque()
-            for batch, read_errors in _batches(records, counts):
-                window.append((pool.submit(process_batch, batch), read_errors))
-                if len(window) >= workers * 3:
-                    fut, errs = window.popleft()
-                    absorb(fut.result(), errs)
-            while window:
-                fut, errs = window.popleft()
-                absorb(fut.result(), errs)
+        # Objects made so far (detector models, the directory index) are shared with the workers
+        # by fork; keeping the collector off them keeps those pages shared instead of copied.
+        _warm_up(state)
+        gc.freeze()
+        try:
+            _scan_in_pool(records, counts, state, workers, absorb)
+        finally:
+            gc.unfreeze()
     seconds = time.perf_counter() - started
     with ws.engine.begin() as conn:
         conn.execute(
@@ -254,6 +269,28 @@ def scan(
         )
     counts.stage_seconds["total"] = seconds
     return counts
+
+
+def _scan_in_pool(
+    records: Iterable[RawRecord | ReadError],
+    counts: Counts,
+    state: _WorkerState,
+    workers: int,
+    absorb: Callable[[BatchResult, list[ReadError]], None],
+) -> None:
+    """Batches go to the workers; results are stored in order, at most 3 batches per worker
+    in flight so memory stays bounded however large the input."""
+    context = get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(state,)) as pool:
+        window: deque[tuple[Future[BatchResult], list[ReadError]]] = deque()
+        for batch, read_errors in _batches(records, counts):
+            window.append((pool.submit(process_batch, batch), read_errors))
+            if len(window) >= workers * 3:
+                fut, errs = window.popleft()
+                absorb(fut.result(), errs)
+        while window:
+            fut, errs = window.popleft()
+            absorb(fut.result(), errs)
 
 
 def summary(counts: Counts, seconds: float) -> dict[str, Any]:
