@@ -42,8 +42,11 @@ class Counts:
     findings: int = 0
     covered: int = 0
     bytes: int = 0
+    # read and store run in the main process; parse, detect and archive in the workers
+    # read and store (database rows) run in the main process; parse, detect and archive (blob
+    # files) in the workers
     stage_seconds: dict[str, float] = field(
-        default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "store": 0.0}
+        default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "archive": 0.0, "store": 0.0}
     )
 
 
@@ -135,7 +138,7 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
         findings=findings,
         skipped=skipped,
         nbytes=sum(r.nbytes for r in records),
-        seconds={"parse": t1 - t0, "detect": t2 - t1, "store": t3 - t2},
+        seconds={"parse": t1 - t0, "detect": t2 - t1, "archive": t3 - t2},
     )
 
 
