@@ -151,3 +151,13 @@ def test_detect_list_and_jsonl(workspace_env: Path) -> None:
     assert lines[0]["id"] == "a" and lines[0]["signals"][0]["kind"] == "software.magnet"
     assert lines[1]["error"]
     assert run("detect", "--detector", "nope").exit_code == 2
+
+
+def test_import_roster_points_at_exports_below_a_folder(workspace_env: Path, tmp_path: Path) -> None:
+    assert run("init").exit_code == 0
+    export = tmp_path / "sis" / "2026-fall"
+    export.mkdir(parents=True)
+    (export / "users.csv").write_text("sourcedId,role,givenName,familyName\n", encoding="utf-8")
+    result = run("import", "roster", str(tmp_path / "sis"))
+    assert result.exit_code == 2
+    assert "holds no OneRoster export itself" in result.output and "2026-fall" in result.output

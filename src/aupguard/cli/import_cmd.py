@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aupguard.cli import app, err, existing_paths, open_workspace, out
+from aupguard.cli import app, err, existing_paths, fail, open_workspace, out
 from aupguard.directory.batch import DirectoryBatch
 from aupguard.store import audit_repo, directory_repo
 
@@ -38,6 +38,11 @@ def roster(path: Path = typer.Argument(..., help="OneRoster 1.1/1.2 CSV folder o
     """Read a OneRoster CSV export (orgs, users, classes, enrollments, demographics)."""
     from aupguard.directory.oneroster import read_oneroster
 
+    if path.is_dir() and not any(p.name.lower() == "users.csv" for p in path.iterdir()):
+        exports = sorted({p.parent for p in path.rglob("*") if p.name.lower() == "users.csv"})
+        if exports:
+            listed = "\n  ".join(str(e) for e in exports[:10])
+            raise fail(f"{path} holds no OneRoster export itself; these folders below it do:\n  {listed}")
     _run(path, "roster", read_oneroster)
 
 
