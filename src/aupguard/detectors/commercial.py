@@ -31,6 +31,7 @@ from typing import Any
 from aupguard.detectors.anchors import LexiconScan, LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_yaml
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
 MAX_EXPLAINED = 6  # cues spelled out in the explanation; `data["cues"]` has them all
@@ -102,7 +103,7 @@ def _is_fundraiser(scan: LexiconScan) -> bool:
 class CommercialDetector(Detector):
     name = "commercial"
     version = "1.0"
-    kinds = ("content.commercial",)
+    kinds = SIGNAL_KINDS["commercial"]  # the one list, shared with the pack checker
     description = (
         "Sales pitches, MLM recruiting, price lists with order deadlines, links to personal shops: "
         "one strong cue or weak cues from two categories (lexicon: commercial_cues.yaml)."

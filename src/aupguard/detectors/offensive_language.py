@@ -35,6 +35,7 @@ from typing import Any
 
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.profanity_bound import ScoreBound, linear_scorer
 from aupguard.model import Item, Signal
 
@@ -167,7 +168,7 @@ def _load_model() -> _Model:
 class OffensiveLanguageDetector(Detector):
     name = "offensive_language"
     version = "1.0"
-    kinds = ("language.offensive",)
+    kinds = SIGNAL_KINDS["offensive_language"]  # the one list, shared with the pack checker
     description = (
         f"Sentences that alt-profanity-check {MODEL_VERSION} scores as offensive (vulgarities, swear "
         "words, abusive phrasing); quoted replies are skipped."

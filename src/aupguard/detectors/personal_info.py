@@ -18,7 +18,6 @@ find candidate spans. Settings (`detectors.personal_info`): `region` ("US"), `di
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +25,7 @@ from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.kinds import SIGNAL_KINDS
+from aupguard.detectors.per_directory import per_directory
 from aupguard.detectors.pii_finders import (
     BIRTH_CONTEXT,
     find_addresses_where,
@@ -71,59 +71,43 @@ _HOME_CONTEXT = re.compile(
     r"\b(?:lives?|living|live[sd]?|home|house|residence|moved|address is|(?:my|his|her|their) address)\b",
     re.I,
 )
-_home_keys: dict[int, frozenset[str]] = {}
-_home_numbers: dict[int, frozenset[str]] = {}
-_personal_numbers: dict[int, frozenset[str]] = {}
-_all_nanp: dict[int, bool] = {}
 # Cheap tests that let most mail skip the costly finders (same results: see each use).
 _SSN_SHAPE = re.compile(r"\d\d\d[- ]\d\d[- ]\d\d\d\d")
 
 
+@per_directory
 def personal_number_keys(directory: Directory) -> frozenset[str]:
-    """National keys of every personal (non-district) phone in the directory, once per directory."""
-    key = id(directory)
-    if key not in _personal_numbers:
-        _personal_numbers[key] = frozenset(
-            national_key(a.address) for a in directory.accounts.values() if a.kind == "phone" and not a.district
-        )
-        weakref.finalize(directory, _personal_numbers.pop, key, None)
-    return _personal_numbers[key]
+    """National keys of every personal (non-district) phone in the directory."""
+    return frozenset(
+        national_key(a.address) for a in directory.accounts.values() if a.kind == "phone" and not a.district
+    )
 
 
 _NANP_E164 = re.compile(r"\+1\d{10}")
 
 
+@per_directory
 def personal_numbers_all_nanp(directory: Directory) -> bool:
     """Is every personal phone of the directory a North American one (+1 and ten digits)? Then
     each is written in text with its ten national digits in a row, whatever the punctuation."""
-    key = id(directory)
-    if key not in _all_nanp:
-        _all_nanp[key] = all(
-            _NANP_E164.fullmatch(a.address) is not None
-            for a in directory.accounts.values()
-            if a.kind == "phone" and not a.district
-        )
-        weakref.finalize(directory, _all_nanp.pop, key, None)
-    return _all_nanp[key]
+    return all(
+        _NANP_E164.fullmatch(a.address) is not None
+        for a in directory.accounts.values()
+        if a.kind == "phone" and not a.district
+    )
 
 
+@per_directory
 def home_address_keys(directory: Directory) -> frozenset[str]:
-    """Address keys of everyone's home address, built once per directory (a scan's index)."""
-    key = id(directory)
-    if key not in _home_keys:
-        keys = {parse_address_key(p.home_address) for p in directory.people.values() if p.home_address}
-        _home_keys[key] = frozenset(k for k in keys if k)
-        weakref.finalize(directory, _home_keys.pop, key, None)
-    return _home_keys[key]
+    """Address keys of everyone's home address."""
+    keys = {parse_address_key(p.home_address) for p in directory.people.values() if p.home_address}
+    return frozenset(k for k in keys if k)
 
 
+@per_directory
 def home_house_numbers(directory: Directory) -> frozenset[str]:
-    """House numbers of everyone's home address (see `house_number_stem`), once per directory."""
-    key = id(directory)
-    if key not in _home_numbers:
-        _home_numbers[key] = frozenset(house_number_stem(k) for k in home_address_keys(directory))
-        weakref.finalize(directory, _home_numbers.pop, key, None)
-    return _home_numbers[key]
+    """House numbers of everyone's home address (see `house_number_stem`)."""
+    return frozenset(house_number_stem(k) for k in home_address_keys(directory))
 
 
 def _personal_email_domains() -> frozenset[str]:

@@ -36,6 +36,7 @@ from unidecode import unidecode
 
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.directory.addresses import email_domain, normalize_email
 from aupguard.directory.index import Directory
 from aupguard.model import Channel, Item, PersonKind, Signal
@@ -205,7 +206,7 @@ class _StaffNames:
 class SenderIdentityDetector(Detector):
     name = "sender_identity"
     version = "1.0"
-    kinds = ("identity.anonymous", "identity.disposable_domain", "identity.forged")
+    kinds = SIGNAL_KINDS["sender_identity"]  # the one list, shared with the pack checker
     description = (
         "Anonymous senders, disposable mailboxes, and mail whose From is not what the district's "
         "mail server authenticated (Authentication-Results, Received-SPF) or that borrows a staff "

@@ -19,6 +19,7 @@ from functools import lru_cache
 from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
 LEXICON = read_list("sexual_explicit_terms.txt")
@@ -67,7 +68,7 @@ def filename_words(name: str) -> str:
 class SexualContentDetector(Detector):
     name = "sexual_content"
     version = "1.0"
-    kinds = ("content.sexual", "content.sexual_attachment")
+    kinds = SIGNAL_KINDS["sexual_content"]  # the one list, shared with the pack checker
     description = (
         "Sexually explicit terms (a small curated lexicon, word-boundary matches) in the text, and "
         "in the names of attachments and archive members."

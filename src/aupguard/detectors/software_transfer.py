@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from aupguard.detectors.anchors import fold, may_match, required_clauses
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Attachment, Item, Signal
 
 
@@ -75,13 +76,7 @@ def classify_name(name: str) -> str | None:
 class SoftwareTransferDetector(Detector):
     name = "software_transfer"
     version = "1.0"
-    kinds = (
-        "software.executable",
-        "software.installer",
-        "software.archive_with_executable",
-        "software.torrent",
-        "software.magnet",
-    )
+    kinds = SIGNAL_KINDS["software_transfer"]  # the one list, shared with the pack checker
     description = (
         "Attachments that are programs, installers, archives containing them or torrent files "
         "(by magic bytes, content type, extension), and magnet/.torrent links in the text."

@@ -18,11 +18,11 @@ a name): the roster index (`student_roster`) is built once per Directory. Settin
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.kinds import SIGNAL_KINDS
+from aupguard.detectors.per_directory import per_directory
 from aupguard.detectors.pii_finders import (
     BIRTH_CONTEXT,
     find_addresses,
@@ -42,21 +42,15 @@ from aupguard.model import Item, PersonKind, Signal
 _ID_CONTEXT = re.compile(r"(?:\b(?:id|student|stu)\b|#)\s*(?:no\.?|number|num)?\s*[:#]?\s*$", re.I)
 
 
-_family_numbers: dict[int, frozenset[str]] = {}
-
-
+@per_directory
 def family_number_keys(directory: Directory) -> frozenset[str]:
-    """National keys of students' and guardians' phones, built once per directory."""
-    key = id(directory)
-    if key not in _family_numbers:
-        keys = set()
-        for a in directory.accounts.values():
-            holder = directory.person(a.person_id) if a.kind == "phone" else None
-            if holder is not None and holder.kind in (PersonKind.STUDENT, PersonKind.GUARDIAN):
-                keys.add(national_key(a.address))
-        _family_numbers[key] = frozenset(keys)
-        weakref.finalize(directory, _family_numbers.pop, key, None)
-    return _family_numbers[key]
+    """National keys of students' and guardians' phones."""
+    keys = set()
+    for a in directory.accounts.values():
+        holder = directory.person(a.person_id) if a.kind == "phone" else None
+        if holder is not None and holder.kind in (PersonKind.STUDENT, PersonKind.GUARDIAN):
+            keys.add(national_key(a.address))
+    return frozenset(keys)
 
 
 class StudentInfoDetector(Detector):
