@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from aupguard.directory.index import Directory
-from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, route
+from aupguard.engine import CompiledRule, EngineContext, RuleSet, compile_reviewers, evaluate, route
 from aupguard.model import (
     Account,
     Building,
@@ -20,6 +21,7 @@ from aupguard.model import (
     Severity,
     Signal,
 )
+from aupguard.policy.loader import default_pack
 
 T = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)
 
@@ -59,8 +61,12 @@ def sig(kind: str = "student.name", **data) -> Signal:  # type: ignore[no-untype
     return Signal("student_info", kind, 0, 3, "Mia", 1.0, "roster match", data)
 
 
+REVIEWERS = compile_reviewers(default_pack())  # the routing table of the bundled pack
+
+
 def ctx(directory: Directory, *rules: CompiledRule, permissions=()) -> EngineContext:  # type: ignore[no-untyped-def]
-    return EngineContext(directory, [RuleSet("v1", datetime(2023, 1, 25, tzinfo=UTC), list(rules))], list(permissions))
+    ruleset = RuleSet("v1", datetime(2023, 1, 25, tzinfo=UTC), list(rules), REVIEWERS)
+    return EngineContext(directory, [ruleset], list(permissions))
 
 
 def test_external_student_info_fires_and_cites_clause(directory: Directory) -> None:
@@ -119,7 +125,7 @@ def test_unknown_sender_has_kind_unknown(directory: Directory) -> None:
     ],
 )
 def test_routing_with_recusal(directory: Directory, reviewer: str, subject: str, expected: str) -> None:
-    assert route(reviewer, directory.person(subject), directory) == expected
+    assert route(reviewer, directory.person(subject), directory, REVIEWERS) == expected
 
 
 def test_subject_is_the_staff_member_named_by_the_signal(directory: Directory) -> None:
@@ -179,3 +185,12 @@ def test_forged_mail_is_about_nobody_not_the_victim(directory: Directory) -> Non
     s = Signal("sender_identity", "identity.forged", -1, -1, "dmarc=fail", 0.9, "e")
     (found,) = evaluate(it, [s], ctx(directory, rule(signals=("identity.forged",), reviewer="technology_director")))
     assert found.person_id is None and found.reviewer == "td"
+
+
+def test_routing_follows_the_packs_reviewer_table(directory: Directory) -> None:
+    # A district that sends cases about its Technology Director to the board president instead.
+    edited = dict(REVIEWERS)
+    td = REVIEWERS["technology_director"]
+    edited["technology_director"] = replace(td, escalate=(("technology_director", "board_president"),))
+    assert route("technology_director", directory.person("td"), directory, REVIEWERS) == "sup"
+    assert route("technology_director", directory.person("td"), directory, edited) == "board"

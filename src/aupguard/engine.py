@@ -44,6 +44,16 @@ class CompiledRule:
         return signal.score >= self.min_score and any(fnmatch.fnmatchcase(signal.kind, p) for p in self.signals)
 
 
+@dataclass(frozen=True)
+class ReviewerSpec:
+    """Who holds a reviewer key (the pack's `settings.reviewers`), and where a case goes instead
+    when its subject holds one of `escalate`'s roles (nobody reviews a case about themself)."""
+
+    roles: tuple[str, ...]
+    building_scoped: bool = False
+    escalate: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class RuleSet:
     """The active rules of one pack version."""
@@ -51,6 +61,7 @@ class RuleSet:
     version: str
     effective: datetime  # the instant the version came into force (local midnight of its date)
     rules: list[CompiledRule]
+    reviewers: dict[str, ReviewerSpec] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,7 +101,7 @@ def compile_pack(pack: Any) -> RuleSet:
                 hold=bool(getattr(r, "hold", False)),
             )
         )
-    return RuleSet(version=str(pack.version), effective=pack.effective_from, rules=rules)
+    return RuleSet(str(pack.version), pack.effective_from, rules, compile_reviewers(pack))
 
 
 # --------------------------------------------------------------------------- context
@@ -140,34 +151,43 @@ def subject_of(evidence: Sequence[Signal], sender: Person | None, directory: Dir
 
 # --------------------------------------------------------------------------- routing
 
-_ESCALATION = {"principal": "superintendent", "superintendent": "board_president"}
+
+def compile_reviewers(pack: Any) -> dict[str, ReviewerSpec]:
+    return {
+        key: ReviewerSpec(tuple(r.directory_roles), r.scope == "building", tuple(r.escalate.items()))
+        for key, r in pack.settings.reviewers.items()
+    }
 
 
-def route(reviewer_role: str, subject: Person | None, directory: Directory) -> str:
-    """Person id (or "role:<name>" when nobody holds it) of who reviews a finding about `subject`.
+def route(reviewer: str, subject: Person | None, directory: Directory, reviewers: dict[str, ReviewerSpec]) -> str:
+    """Person id (or "role:<key>" when nobody holds it) of who reviews a finding about `subject`.
 
-    Nobody reviews themself: a principal's finding goes to the superintendent, the
-    superintendent's to the board president, any other role-holder's to the superintendent.
+    Follows the pack's reviewer table: a case about someone who holds an escalating role goes
+    to that role's replacement (principal -> superintendent -> board president); a
+    building-scoped reviewer is sought among the subject's buildings, and when the building has
+    none, the case goes where a case about that reviewer would.
     """
-    role = reviewer_role
-    if role == "principal" and subject is not None:
-        principals = [p for p in directory.principals_for(subject) if p.id != subject.id]
-        if principals and "principal" not in subject.roles:
-            return principals[0].id
-        role = "superintendent"
-    elif role == "principal":
-        role = "superintendent"
-    seen = set()
-    while role not in seen:
-        seen.add(role)
-        holders = [p for p in directory.with_role(role) if subject is None or p.id != subject.id]
-        if holders:
-            return holders[0].id
-        if subject is not None and role in subject.roles:
-            role = _ESCALATION.get(role, "superintendent")
+    key, seen = reviewer, set()
+    while key not in seen:
+        seen.add(key)
+        spec = reviewers.get(key, ReviewerSpec((key,)))
+        escalate = dict(spec.escalate)
+        moved = next((escalate[r] for r in (subject.roles if subject else ()) if r in escalate), None)
+        if moved is not None:
+            key = moved
             continue
-        return f"role:{role}"
-    return f"role:{role}"
+        holders = [p for p in directory.people.values() if p.active and set(p.roles) & set(spec.roles)]
+        if spec.building_scoped:
+            buildings = set(subject.building_ids) if subject else set()
+            holders = [p for p in holders if buildings & set(p.building_ids)]
+        holders = [p for p in holders if subject is None or p.id != subject.id]
+        if holders:
+            return sorted(holders, key=lambda p: p.id)[0].id
+        if spec.building_scoped and key in escalate:
+            key = escalate[key]  # no principal in the building: as for a case about one
+            continue
+        return f"role:{key}"
+    return f"role:{key}"
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -206,7 +226,7 @@ def evaluate(item: Item, signals: Sequence[Signal], ctx: EngineContext) -> list[
                 severity=rule.severity,
                 status=FindingStatus.COVERED if permit else FindingStatus.OPEN,
                 person_id=person_id,
-                reviewer=route(rule.reviewer, subject, directory),
+                reviewer=route(rule.reviewer, subject, directory, ruleset.reviewers),
                 evidence=list(matched),
                 pack_version=ruleset.version,
                 permission_id=permit.id if permit else None,

@@ -201,11 +201,21 @@ def load(engine: Engine) -> Directory:
             Account(r.address, r.kind, r.person_id, r.district, r.platform) for r in conn.execute(select(accounts))
         ]
         domains = settings_repo.get(conn, "district_domains", [])
-    # Principals named only by role (people CSV) are added to their buildings' principal lists.
+    # One picture of who is principal where, however the exports said it: a role in the people
+    # CSV joins the building's list, and a building's listed principal holds the role and building.
     by_id = {b.id: b for b in blds}
+    people_by_id = {p.id: p for p in persons}
     for p in persons:
         if "principal" in p.roles:
             for bid in p.building_ids:
                 if bid in by_id and p.id not in by_id[bid].principal_ids:
                     by_id[bid].principal_ids.append(p.id)
+    for b in blds:
+        for pid in b.principal_ids:
+            principal = people_by_id.get(pid)
+            if principal is not None:
+                if "principal" not in principal.roles:
+                    principal.roles.append("principal")
+                if b.id not in principal.building_ids:
+                    principal.building_ids.append(b.id)
     return Directory.build(persons, blds, grps.values(), accts, domains)
