@@ -81,6 +81,3 @@ class Directory:
 
     def with_role(self, role: str) -> list[Person]:
         return [p for p in self.people.values() if role in p.roles and p.active]
-
-    def guardians_of(self, student_id: str) -> list[Person]:
-        return [p for p in self.people.values() if student_id in p.guardian_of]
