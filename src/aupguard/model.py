@@ -19,6 +19,9 @@ class Channel(StrEnum):
     POST = "post"
     # A connection/follow record from a social platform export (who connected with whom).
     CONNECTION = "connection"
+    # An operational record a posture check judged (an account export row, sign-in events, one
+    # person's proxy-log day, a backup report): its raw bytes are the source lines themselves.
+    LOG = "log"
 
 
 class PersonKind(StrEnum):

@@ -40,17 +40,20 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest migration (idempotent)."""
+    """Bring the schema to the latest migration (idempotent).
+
+    "heads": each capability (records, console, posture) adds its tables on its own branch from
+    the initial schema, so there can be several heads; all of them are applied."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def is_current(engine: Engine) -> bool:
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == script.get_current_head()
+        return set(MigrationContext.configure(conn).get_current_heads()) == set(script.get_heads())
 
 
 def insert_ignore(engine_or_dialect_name: str, table: Any) -> Any:
