@@ -79,14 +79,21 @@ _STATE: _WorkerState | None = None
 
 def _detect(items: list[Item], state: _WorkerState) -> list[list[Signal]]:
     out: list[list[Signal]] = [[] for _ in items]
+    per_item: list[Detector] = []
     for det in state.detectors:
         many = getattr(det, "detect_many", None)
-        if many is not None:
+        if many is not None:  # a model that scores a whole batch at once
             for i, sigs in enumerate(many(items, state.detect_ctx)):
                 out[i].extend(sigs)
         else:
-            for i, item in enumerate(items):
-                out[i].extend(det.detect(item, state.detect_ctx))
+            per_item.append(det)
+    # Item by item, every detector in turn: the detectors share small per-text caches (folded
+    # text, words, phone-number windows) that only hit while the same text is still recent.
+    ctx = state.detect_ctx
+    for i, item in enumerate(items):
+        sigs = out[i]
+        for det in per_item:
+            sigs.extend(det.detect(item, ctx))
     return out
 
 
