@@ -1,16 +1,16 @@
-"""Measure the offensive_language and commercial detectors on real mail (prints figures).
+"""Measure the commercial and sexual_content detectors on real mail (prints figures).
 
-    python bench/eval_content_detectors.py [--threshold 0.95] [--dev-data PATH]
+    python bench/eval_content_detectors.py [--dev-data PATH]
 
-* offensive_language and commercial: flag rate per 1,000 Enron messages (real workplace mail,
-  unlabelled; nearly all of it is neither offensive nor commercial, so the flag rate is an upper
-  bound on the false-alarm rate), with every flagged sentence listed for reading.
-* commercial: precision and recall on the SpamAssassin ham/spam files of the e-mail corpus
-  (spam = positive; spam is mostly advertising, but not all of it is).
-* speed-ups lose nothing: offensive_language with and without its score bound (which skips
-  sentences that cannot reach the threshold) on the OLID training tweets and Enron, and
-  commercial/sexual_content with and without the literal-anchor scanner on all of the mail;
-  prints how many flags differ (must be 0) and how much of the text the model still reads.
+* commercial: flag rate per 1,000 Enron messages (real workplace mail, unlabelled; nearly all
+  of it is not commercial, so the flag rate is an upper bound on the false-alarm rate), with
+  every flag listed for reading; precision and recall on the SpamAssassin ham/spam files of the
+  e-mail corpus (spam = positive; spam is mostly advertising, but not all of it is).
+* speed-ups lose nothing: commercial/sexual_content with and without the literal-anchor
+  scanner on all of the mail; prints how many signals differ (must be 0).
+
+The language detectors (offensive_language and all four together) are measured by
+bench/eval_language.py. This file also holds the stdlib mail reader both benches use.
 
 Reads ../shared/dev-data (or $AUPGUARD_DEV_DATA); prints a note and exits 0 when it is absent.
 E-mail is parsed with the stdlib `email` package (text/plain parts only) so this bench does not
@@ -34,13 +34,11 @@ from pathlib import Path
 from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext
 from aupguard.detectors.commercial import CommercialDetector
-from aupguard.detectors.offensive_language import MODEL_VERSION, OffensiveLanguageDetector
 from aupguard.detectors.sexual_content import SexualContentDetector
 from aupguard.model import Channel, Item, Signal, content_id
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DEV_DATA = Path(os.environ.get("AUPGUARD_DEV_DATA", REPO.parent / "shared" / "dev-data"))
-THRESHOLDS = (0.8, 0.9, 0.95, 0.98, 0.99)
 # Most SpamAssassin "spam" files are filter test fixtures (GTUBE strings, whitelist and URL
 # tests) with no advertising in them. These are the ones that are real advertisements, by
 # reading them (aupguard's own judgement, not a label of the corpus).
@@ -130,26 +128,6 @@ def _one_line(text: str, width: int = 110) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def report_offensive(enron: list[Item], threshold: float) -> None:
-    detector = OffensiveLanguageDetector()
-    # Score at a low threshold once, then count what each candidate threshold would report.
-    low = DetectContext(settings={"offensive_language": {"threshold": min(THRESHOLDS)}})
-    per_item = detector.detect_many(enron, low)
-    n = len(enron)
-    print(f"\n== offensive_language (alt-profanity-check {MODEL_VERSION}) on {n} Enron messages")
-    print("threshold  flagged messages  per 1,000  flagged sentences")
-    for t in THRESHOLDS:
-        msgs = sum(1 for sigs in per_item if any(s.score >= t for s in sigs))
-        sents = sum(1 for sigs in per_item for s in sigs if s.score >= t)
-        mark = "  <- default" if t == threshold else ""
-        print(f"  {t:<8} {msgs:>16}  {1000 * msgs / n:>9.1f}  {sents:>17}{mark}")
-    print(f"flagged sentences at threshold {threshold}:")
-    for item, sigs in zip(enron, per_item, strict=True):
-        for s in sigs:
-            if s.score >= threshold:
-                print(f"  {s.score:.3f}  {_short(item)}: {_one_line(s.text)}")
-
-
 def _commercial_flags(items: list[Item]) -> list[list[Signal]]:
     detector, ctx = CommercialDetector(), DetectContext()
     return [detector.detect(item, ctx) for item in items]
@@ -183,41 +161,13 @@ def report_commercial(enron: list[Item], ham: list[Item], spam: list[Item]) -> N
             print(f"  missed (spam): {_short(item)}  {_one_line(item.subject or '', 80)}")
 
 
-def olid_items(path: Path) -> list[Item]:
-    """The OLID training tweets as posts (tab-separated, no quoting: tweets contain quotes)."""
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(rows)
-        tweets = [row[1] for row in rows if len(row) > 1]
-    return [Item(str(i), Channel.POST, str(path), str(i), b"", body=t) for i, t in enumerate(tweets)]
-
-
 def _flags(per_item: list[list[Signal]]) -> set[tuple[int, str, int, int, float]]:
     return {(i, s.kind, s.start, s.end, s.score) for i, sigs in enumerate(per_item) for s in sigs}
 
 
-def report_gate_equivalence(sets: dict[str, list[Item]]) -> None:
-    print("\n== speed-ups lose nothing (flags with vs without; differing must be 0)")
+def report_anchor_equivalence(mail: list[Item]) -> None:
+    print("\n== speed-ups lose nothing (signals with vs without the literal-anchor scanner; differing must be 0)")
     ctx = DetectContext()
-    for name, items in sets.items():
-        if not items:
-            continue
-        detector = OffensiveLanguageDetector()
-        gated = detector.detect_many(items, ctx)
-        bound = detector._bound(detector._model, 0.95) if detector._model else None  # noqa: SLF001
-        hot = [bound.hot_chunks(i.text) for i in items] if bound else []
-        detector.use_bound = False
-        full = detector.detect_many(items, ctx)
-        a, b = _flags(gated), _flags(full)
-        read = sum(e - s for h in hot for s, e in h) / max(1, sum(len(i.text) for i in items))
-        print(
-            f"  offensive_language on {name} ({len(items)} items): {len(b)} flags without the bound, "
-            f"{len(a)} with; differing {len(a ^ b)}; items with a chunk the bound lets through "
-            f"{sum(1 for h in hot if h)}, text in those chunks {100 * read:.1f}%"
-        )
-    mail = [i for n, items in sets.items() if n != "OLID" for i in items]
     for lexical in (CommercialDetector(), SexualContentDetector()):
         fast = [lexical.detect(i, ctx) for i in mail]
         LexiconScanner.use_anchors = False
@@ -235,17 +185,14 @@ def report_gate_equivalence(sets: dict[str, list[Item]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dev-data", type=Path, default=DEFAULT_DEV_DATA)
-    parser.add_argument("--threshold", type=float, default=0.95, help="offensive_language threshold to list")
     args = parser.parse_args(argv)
     root = args.dev_data / "email_rfc5322_corpus"
     if not (root / "manifest.csv").is_file():
         print(f"dev data not found at {root}; nothing to measure", file=sys.stderr)
         return 0
     items = corpus_items(root, ["enron_workplace_inbox", "ham", "spam"])
-    report_offensive(items["enron_workplace_inbox"], args.threshold)
     report_commercial(items["enron_workplace_inbox"], items["ham"], items["spam"])
-    olid = olid_items(args.dev_data / "abuse_olid_offenseval2019" / "olid-training-v1.0.tsv")
-    report_gate_equivalence({"OLID": olid, **items})
+    report_anchor_equivalence([i for batch in items.values() for i in batch])
     return 0
 
 

@@ -29,6 +29,7 @@ from demo_district.exports import write_district_yaml, write_people, write_roste
 from demo_district.people import build_people  # noqa: E402
 from demo_district.planted_mail import planted_mail  # noqa: E402
 from demo_district.planted_other import group_texts, social  # noqa: E402
+from demo_district.posture import write_posture  # noqa: E402
 
 SEED = 40113  # policy 401.13
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,7 @@ def build(out: Path) -> None:
     group_texts(d, c)
     social(d, c)
     write_expectations(c, write_messages(c, out), out)
+    write_posture(d, out)  # posture/: sign-ins, proxy log, inventory, backups, training (demo_district/posture.py)
 
 
 def main() -> None:

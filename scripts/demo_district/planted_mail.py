@@ -315,6 +315,7 @@ def planted_mail(d: District, c: Corpus) -> None:
         "stf-030",
         "profane abuse aimed at a colleague",
     )
+    c.expect(c.eml[-1].message_id, "harassing-messages", "stf-030", "insults addressed to a colleague")
     plant(
         c.mbox,
         make_email(
@@ -329,6 +330,44 @@ def planted_mail(d: District, c: Corpus) -> None:
         "stf-027",
         "abusive insult aimed at a colleague",
     )
+    c.expect(c.mbox[-1].message_id, "harassing-messages", "stf-027", "'you stupid bitch' to a colleague")
+    # Swearing aimed at nobody is etiquette, not harassment (OLID: untargeted profanity).
+    printer = make_email(
+        c.next_id("m"),
+        st["stf-031"],
+        [st["stf-030"]],
+        "copier",
+        "This damn copier jammed again, so the handouts will be late. Sorry!",
+        at(39, 10, 5),
+    )
+    plant(c.eml, printer, "offensive-language", "stf-031", "a swear word aimed at a copier")
+    c.expect(printer.message_id, "harassing-messages", "stf-031", "untargeted profanity is not harassment", True)
+
+    # credentials-in-message: a teacher hands a colleague their gradebook password.
+    plant(
+        c.eml,
+        make_email(
+            c.next_id("m"),
+            st["stf-032"],
+            [st["stf-034"]],
+            "grades",
+            "Can you enter my grades today? My login is the usual and my password is Falcons#2026. Thanks!",
+            at(46, 7, 20),
+        ),
+        "credentials-in-message",
+        "stf-032",
+        "password handed to a colleague",
+    )
+    reminder = make_email(
+        c.next_id("m"),
+        st["stf-034"],
+        [st["stf-032"]],
+        "Re: grades",
+        "Done. Please change your password now that I have seen it, and don't email it again.",
+        at(46, 9, 2),
+    )
+    c.eml.append(reminder)
+    c.expect(reminder.message_id, "credentials-in-message", "stf-034", "talk about a password, no password", True)
 
     # sexual-content.
     plant(

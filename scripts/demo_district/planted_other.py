@@ -149,6 +149,7 @@ def group_texts(d: District, c: Corpus) -> None:
         "You're a worthless bitch and you'll regret reporting me, asshole.",
     )
     c.expect(tid, "offensive-language", a.id, "abusive text to a colleague")
+    c.expect(tid, "harassing-messages", a.id, "insult and threat aimed at a colleague")
     tid = text(
         c,
         "csv",
@@ -158,6 +159,15 @@ def group_texts(d: District, c: Corpus) -> None:
         "Come over tonight, I want sex. I'll send you nude photos first.",
     )
     c.expect(tid, "sexual-content", b.id, "sexual proposition by text")
+    tid = text(
+        c,
+        "csv",
+        a.personal_phone,
+        [b.personal_phone],
+        at(64, 7, 40),
+        "Can you log in as me and post the sub plans? The sign-in code it just sent me is 735201.",
+    )
+    c.expect(tid, "credentials-in-message", a.id, "one-time sign-in code forwarded to a colleague")
 
 
 OUTSIDE_NUMBER = "+14025550100"  # Nebraska: outside the phone pool, so nobody in the district

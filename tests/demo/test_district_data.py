@@ -31,6 +31,7 @@ ACTIVE_RULES = {
     "student-info-external", "personal-info-revealed", "off-district-contact", "group-text-incomplete",
     "social-student-connection", "social-site-unapproved", "anonymous-message", "forged-message",
     "software-transfer", "offensive-language", "sexual-content", "commercial-activity",
+    "harassing-messages", "credentials-in-message",
 }  # fmt: skip
 FIRST_DAY, LAST_DAY = date(2026, 9, 1), date(2026, 11, 20)
 

@@ -32,6 +32,8 @@ TEXT_FIRES = [
     ("subscribe to my OnlyFans", "OnlyFans"),
     ("hentai collection", "hentai"),
     ("more dick pics", "dick pics"),
+    ("free pr0n here", "pr0n"),
+    ("send n00dz", "n00dz"),
 ]
 
 TEXT_SILENT = [

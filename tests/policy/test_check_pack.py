@@ -196,8 +196,8 @@ CASES = [
     ),
     (
         "unknown detector in settings",
-        "    offensive_language:\n      # 0.95",
-        "    offensive_langauge:\n      # 0.95",
+        "    offensive_language:\n      # Vulgar",
+        "    offensive_langauge:\n      # Vulgar",
         "offensive_langauge",
         "settings name unknown detector 'offensive_langauge' (did you mean 'offensive_language'?)",
     ),

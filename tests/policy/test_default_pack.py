@@ -12,6 +12,7 @@ from aupguard.detectors.registry import BUILTIN
 from aupguard.model import Channel, Severity
 from aupguard.policy import UnknownClause, check_pack, default_pack, load_pack
 from aupguard.policy.loader import DEFAULT_PACK
+from aupguard.posture.kinds import POSTURE_SIGNAL_KINDS
 
 PACK_FILE = Path(__file__).resolve().parents[2] / "src" / "aupguard" / "policy" / DEFAULT_PACK
 POLICY_TEXT = Path(__file__).resolve().parents[3] / "shared" / "policy" / "401.13-staff-technology-use.txt"
@@ -176,6 +177,22 @@ ACTIVE = {
         "principal",
         [],
     ),
+    "harassing-messages": (
+        "401.13R1/prohibited/harassing",
+        ["language.harassment", "language.identity_attack"],
+        {"sender_kind": ["staff", "volunteer"]},
+        "high",
+        "principal",
+        [],
+    ),
+    "credentials-in-message": (
+        "401.13R1/general/account-responsibility",
+        ["credentials.*"],
+        {"sender_kind": ["staff", "volunteer"]},
+        "medium",
+        "technology_director",
+        [],
+    ),
     "sexual-content": (
         "401.13R1/prohibited/obscene",
         ["content.sexual", "content.sexual_attachment"],
@@ -268,8 +285,10 @@ def test_clauses_resolve_under_713_numbers() -> None:
 
 def test_active_rules_are_exactly_the_spec_table() -> None:
     pack = default_pack()
-    assert {r.id for r in pack.active_rules()} == set(ACTIVE)
-    for rule in pack.active_rules():
+    # Rules on posture checks (logs and exports) have their own table in tests/posture.
+    message_rules = [r for r in pack.active_rules() if not set(r.detectors) & set(POSTURE_SIGNAL_KINDS)]
+    assert {r.id for r in message_rules} == set(ACTIVE)
+    for rule in message_rules:
         clause, signals, when, severity, reviewer, covered_by = ACTIVE[rule.id]
         assert rule.clause == clause and pack.has_clause(rule.clause)
         assert rule.signals == signals
@@ -297,16 +316,18 @@ def test_rules_for_signal_selects_by_pattern() -> None:
 def test_waiting_rules_say_what_they_need() -> None:
     pack = default_pack()
     waiting = [r for r in pack.rules if not r.active]
-    assert len(waiting) >= 20
+    assert len(waiting) >= 10
     for rule in waiting:
         assert rule.status in ("needs_source", "needs_detector")
         assert rule.needs and rule.needs.endswith(".")
         assert pack.has_clause(rule.clause)
     needs = {r.clause: r.needs or "" for r in waiting}
-    assert "Google Workspace" in needs["401.13R1/general/passwords"]
-    assert "proxy logs" in needs["401.13R1/general/personal-use"]
-    assert "MDM" in needs["401.13R1/prohibited/personal-software"]
-    assert "delegation" in needs["401.13R1/prohibited/others-email"]
+    assert "VPN" in needs["401.13/procedures/remote-access"]
+    assert "password policy settings" in needs["401.13/procedures/passwords"]
+    # Clauses whose sources arrived with the posture checks (issue 6) are cited by active rules.
+    active = {r.clause for r in pack.active_rules()}
+    assert {"401.13R1/general/passwords", "401.13R1/general/personal-use", "401.13R1/prohibited/personal-software",
+            "401.13R1/prohibited/others-email"} <= active  # fmt: skip
 
 
 def test_uncheckable_clauses_say_why() -> None:
@@ -336,7 +357,8 @@ def test_permission_kinds_and_social_site_form() -> None:
 
 def test_settings() -> None:
     pack = default_pack()
-    assert pack.detector_settings()["offensive_language"] == {"threshold": 0.95, "allow": []}
+    offensive = pack.detector_settings()["offensive_language"]
+    assert offensive["threshold"] == {"default": 0.95, "post": 0.45} and offensive["allow"] == []
     assert set(pack.settings.detectors) <= set(BUILTIN)
     reviewers = pack.settings.reviewers
     assert {r.reviewer for r in pack.rules} <= set(reviewers)

@@ -15,6 +15,7 @@ from rich.table import Table
 from aupguard import config, scanning
 from aupguard.cli import app, err, out, state
 from aupguard.model import Permission
+from aupguard.posture.demo import import_demo_posture_summary
 from aupguard.store import directory_repo, findings_repo, permissions_repo, settings_repo
 from aupguard.workspace import Workspace
 
@@ -77,12 +78,27 @@ def demo(
     counts = scanning.scan(ws, [district / "messages"], workers=workers or config.workers())
     out.print(f"  {counts.items} items, {counts.errors} read errors, {counts.findings} findings "
               f"({counts.covered} covered) in {counts.stage_seconds.get('total', 0):.1f}s")  # fmt: skip
+    out.print(import_demo_posture_summary(ws, district / "posture"))
     print_summary(ws)
+    _print_demo_users(ws)
     out.print("\nNext steps:")
     out.print("  aupguard findings                  list findings (filters: --clause --person --building --status)")
     out.print("  aupguard show FINDING_ID           the message, the evidence, the clause and what covers it")
     out.print("  aupguard permit grant --help       record a consent; covered findings follow")
+    out.print("  aupguard serve                     the review console on http://127.0.0.1:8000/")
     out.print(f"  (workspace: {ws.root}; set AUPGUARD_HOME or --home to use another)")
+
+
+def _print_demo_users(ws: Workspace) -> None:
+    """Console users for the sample district, one per role, with their one-time passwords."""
+    from aupguard.console.demo_users import ensure_demo_users
+
+    table = Table(title="Review console users (one-time passwords: each chooses their own at first sign-in)")
+    for col in ("user", "role", "one-time password"):
+        table.add_column(col)
+    for username, role, password in ensure_demo_users(ws.engine):
+        table.add_row(username, role, password or "(already set up; `aupguard users reset` gives a new one)")
+    out.print(table)
 
 
 def print_summary(ws: Workspace) -> None:

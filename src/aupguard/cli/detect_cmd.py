@@ -33,6 +33,11 @@ def detect(
     detector: str | None = typer.Option(None, "--detector", "-d", help="Detector name (see --list)."),
     list_: bool = typer.Option(False, "--list", help="Name the detectors and the signal kinds they emit."),
     batch: int = typer.Option(256, help="Lines scored together (faster for model-based detectors)."),
+    channel: str = typer.Option(
+        "email",
+        help="Read each line as an email, text or post (tweets and comments are posts: the language "
+        "models score posts like the tweets they learnt from, mail more strictly).",
+    ),
 ) -> None:
     """Read {"id", "text"} JSON Lines on stdin; write {"id", "signals": [...]} per line.
 
@@ -51,6 +56,8 @@ def detect(
         det = registry.get(detector)
     except KeyError as exc:
         raise fail(str(exc)) from exc
+    if channel not in (Channel.EMAIL, Channel.TEXT, Channel.POST):
+        raise fail(f"--channel must be email, text or post, not {channel!r}")
     ctx = _context()
     if not det.text_only:
         err.print(
@@ -93,7 +100,7 @@ def detect(
             pending.append((None, f"line {number}: {exc}"))
             continue
         raw = text.encode("utf-8")
-        item = Item(id=content_id(raw), channel=Channel.EMAIL, source="stdin", position=f"line {number}",
+        item = Item(id=content_id(raw), channel=Channel(channel), source="stdin", position=f"line {number}",
                     raw=raw, body=text)  # fmt: skip
         pending.append((obj.get("id"), item))
         if len(pending) >= batch:

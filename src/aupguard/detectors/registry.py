@@ -15,6 +15,7 @@ BUILTIN: dict[str, str] = {
     "offensive_language": "aupguard.detectors.offensive_language:OffensiveLanguageDetector",
     "sexual_content": "aupguard.detectors.sexual_content:SexualContentDetector",
     "commercial": "aupguard.detectors.commercial:CommercialDetector",
+    "credentials": "aupguard.detectors.credentials:CredentialsDetector",
     "contact_channel": "aupguard.detectors.contact_channel:ContactChannelDetector",
     "group_text": "aupguard.detectors.group_text:GroupTextDetector",
     "social_media": "aupguard.detectors.social_media:SocialMediaDetector",

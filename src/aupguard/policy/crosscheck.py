@@ -11,9 +11,11 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
-from aupguard.detectors.kinds import SIGNAL_KINDS, kinds_matching, signal_matches
+from aupguard.detectors.kinds import SIGNAL_KINDS, signal_matches
+from aupguard.detectors.language import settings_check as content_settings
 from aupguard.detectors.registry import BUILTIN
 from aupguard.policy.problems import FieldPath, PackProblem, format_path
+from aupguard.posture.kinds import POSTURE_SIGNAL_KINDS
 
 Locate = Callable[[FieldPath], tuple[int, int]]
 
@@ -79,6 +81,9 @@ class CrossChecker:
         self.check_references()
         self.check_permission_kinds()
         self.check_settings()
+        from aupguard.posture.settings import check_posture_settings  # imports policy.problems: not at top
+
+        self.problems.extend(check_posture_settings(self.data, self.locate))
         self.check_rules()
         self.check_coverage()
         return self.problems
@@ -194,6 +199,7 @@ class CrossChecker:
                 self.report(
                     ("settings", "detectors", name), f"settings name unknown detector '{name}'{suggest(name, BUILTIN)}"
                 )
+        content_settings.check(_dict(settings.get("detectors")), self.report)
         reviewers = _dict(settings.get("reviewers"))
         for key, role in reviewers.items():
             for subject_role, target in _dict(_dict(role).get("escalate")).items():
@@ -246,23 +252,26 @@ class CrossChecker:
             self.check_examples(r, owner, rule)
 
     def check_rule_signals(self, r: int, owner: str, rule: dict[str, Any]) -> None:
+        # A rule names detectors (messages) or posture checks (logs and exports); both emit kinds.
+        emitters = {**SIGNAL_KINDS, **POSTURE_SIGNAL_KINDS}
+        names = set(BUILTIN) | set(POSTURE_SIGNAL_KINDS)
         detectors = [d for _, d in _strings(rule.get("detectors"))]
         for i, name in enumerate(detectors):
-            if name not in BUILTIN:
+            if name not in names:
                 self.report(
-                    ("rules", r, "detectors", i), f"{owner} names unknown detector '{name}'{suggest(name, BUILTIN)}"
+                    ("rules", r, "detectors", i), f"{owner} names unknown detector '{name}'{suggest(name, names)}"
                 )
-        known = [d for d in detectors if d in BUILTIN]
+        known = [d for d in detectors if d in names]
         patterns = [p for _, p in _strings(rule.get("signals"))]
         for i, pattern in enumerate(patterns):
-            if kinds_matching(pattern, known):
+            if any(signal_matches(pattern, k) for d in known for k in emitters.get(d, ())):
                 continue
-            elsewhere = sorted({d for d, kinds in SIGNAL_KINDS.items() for k in kinds if signal_matches(pattern, k)})
+            elsewhere = sorted({d for d, kinds in emitters.items() for k in kinds if signal_matches(pattern, k)})
             if elsewhere:
                 hint = f" (it comes from detector {', '.join(elsewhere)}: add it to detectors)"
             else:
-                all_kinds = [k for d in known for k in SIGNAL_KINDS.get(d, ())] or [
-                    k for kinds in SIGNAL_KINDS.values() for k in kinds
+                all_kinds = [k for d in known for k in emitters.get(d, ())] or [
+                    k for kinds in emitters.values() for k in kinds
                 ]
                 hint = suggest(pattern, all_kinds)
             emitted = ", ".join(known) or "no known detector"
@@ -270,7 +279,7 @@ class CrossChecker:
                 ("rules", r, "signals", i), f"{owner} names signal kind '{pattern}' that {emitted} does not emit{hint}"
             )
         for i, name in enumerate(detectors):
-            if name in SIGNAL_KINDS and not any(signal_matches(p, k) for p in patterns for k in SIGNAL_KINDS[name]):
+            if name in emitters and not any(signal_matches(p, k) for p in patterns for k in emitters[name]):
                 self.report(
                     ("rules", r, "detectors", i),
                     f"{owner} runs detector '{name}' but selects none of its signals",

@@ -216,6 +216,8 @@ class ReviewerRole(_Model):
 class Settings(_Model):
     detectors: dict[str, dict[str, Any]] = {}
     reviewers: dict[Identifier, ReviewerRole] = {}
+    # Validated by aupguard.posture.settings (its own model; see docs/posture.md).
+    posture: dict[str, Any] = {}
 
 
 # ----------------------------------------------------------------------------- the pack

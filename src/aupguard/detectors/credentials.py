@@ -1,0 +1,168 @@
+"""Credentials shared in messages: passwords and one-time sign-in codes (401.13R1: "Use of
+another's account or password"; 401.13R1 account responsibility).
+
+A password written into a message lets someone else sign in as its owner; a forwarded one-time
+code (the six digits of a text or authenticator) does the same for two-factor sign-in. Both
+are found by a cue followed by a value:
+
+* `credentials.password`: "my password is Tigers2023!", "password: Tigers2023!", "login jsmith /
+  pw Tigers2023", "the password for the gradebook is ...". The value must look like a secret
+  (a digit, a symbol or mixed case, or quoted) and not be an ordinary word ("your password is
+  expiring", "password: required"), so reminders about passwords do not fire.
+* `credentials.one_time_code`: a 4-8 digit code after "code", "OTP", "passcode" or "PIN" in a
+  sentence that also says verification / security / sign-in / login / 2FA / one-time. A
+  "passcode" alone is a conference-call dial-in, shared on purpose, and is not reported.
+
+The secret itself is never copied into the signal: `text` shows it masked ("T*******3!") and
+`data` holds only its length, so the findings database does not become a password list. The
+span still points at the cue and value in the message for the reviewer.
+
+Quoted reply lines (`>`) are skipped. Settings (`settings.detectors.credentials`):
+  allow: phrases inside which nothing is reported (e.g. a documented demo password).
+  codes: false turns off one-time-code signals (default true).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.data import read_list
+from aupguard.detectors.kinds import SIGNAL_KINDS
+from aupguard.model import Item, Signal
+
+MAX_TEXT = 50_000
+PASSWORD_CUES = ("passw", "passphrase", "pwd", "pw")
+CODE_CUES = ("code", "otp", "pin", "one-time", "one time", "passcode")
+PASSWORD = re.compile(
+    r"\b(?P<cue>(?:pass(?:word|wd|phrase)|pwd|pw)(?:\s+(?:for|to|on)\s+(?:the\s+|my\s+|our\s+)?[\w.@-]+){0,1})"
+    r"(?:\s*(?:is|was|will be|=|:|-)\s*(?:is\s*)?:?\s*|\s+)"
+    r"(?P<quote>[\"'“‘]?)(?P<value>[^\s\"'“”‘’<>]{4,64})(?P=quote)",
+    re.IGNORECASE,
+)
+CODE = re.compile(
+    # the cue, up to six words ("for my district sign-in", "it just sent me is"), the digits
+    r"\b(?P<cue>(?:one[- ]time\s+)?(?:code|otp|passcode|pin))(?:\s+(?!\d)[\w'.@-]+){0,6}?"
+    r"\s*[:=#-]?\s*(?P<value>\d{4,8})\b",
+    re.IGNORECASE,
+)
+CODE_CONTEXT = re.compile(
+    r"verif|security|sign[- ]?in|log[- ]?in|2fa|two[- ]factor|one[- ]time|authenticat|otp|duo|authenticator",
+    re.IGNORECASE,
+)
+QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+SENTENCE_BREAK = re.compile(r"[.!?]\s|\n\s*\n")
+# Words that follow "password is/:" in talk about passwords, not in passwords.
+NOT_SECRETS = frozenset(read_list("credential_non_secrets.txt"))
+
+
+def looks_secret(value: str) -> bool:
+    """A value that is a password, not a word about passwords."""
+    plain = value.rstrip(".,;:)!?")
+    if len(plain) < 4 or plain.lower() in NOT_SECRETS or plain[0] in "([{&=":
+        return False
+    if plain.startswith(("http", "www.")) or "@" in plain[1:]:
+        return False
+    has_digit = any(c.isdigit() for c in plain)
+    has_symbol = any(not c.isalnum() for c in plain)
+    mixed = any(c.isupper() for c in plain[1:]) and any(c.islower() for c in plain)
+    return has_digit or has_symbol or mixed
+
+
+def _cue_starts(lower: str, cues: tuple[str, ...]) -> list[int]:
+    """Offsets where a cue word starts (at a word boundary), in order."""
+    starts = set()
+    for cue in cues:
+        i = lower.find(cue)
+        while i != -1:
+            if i == 0 or not lower[i - 1].isalnum():
+                starts.add(i)
+            i = lower.find(cue, i + 1)
+    return sorted(starts)
+
+
+def mask(value: str) -> str:
+    if len(value) <= 2:
+        return "*" * len(value)
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+@lru_cache(maxsize=16)
+def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    return re.compile(r"(?:" + "|".join(re.escape(p) for p in phrases) + r")", re.IGNORECASE)
+
+
+class CredentialsDetector(Detector):
+    name = "credentials"
+    version = "1.0"
+    kinds = SIGNAL_KINDS["credentials"]  # the one list, shared with the pack checker
+    description = (
+        "Passwords ('my password is ...') and one-time sign-in codes written into messages; the "
+        "secret is masked in the signal."
+    )
+    text_only = True
+
+    def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
+        text = item.text[:MAX_TEXT]
+        lower = text.lower()
+        # Speed: the regexes are tried only where a cue word starts (found with str.find).
+        password_at = _cue_starts(lower, PASSWORD_CUES)
+        code_at = _cue_starts(lower, CODE_CUES)
+        if not password_at and not code_at:
+            return []
+        settings: dict[str, Any] = ctx.settings_for(self.name)
+        allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+        skipped = [m.span() for m in QUOTED_LINE.finditer(text)] if ">" in text else []
+        if allow is not None:
+            skipped += [m.span() for m in allow.finditer(text)]
+
+        def free(start: int, end: int) -> bool:
+            return not any(a <= start < b or a < end <= b for a, b in skipped)
+
+        signals: list[Signal] = []
+        for m in filter(None, (PASSWORD.match(text, i) for i in password_at)):
+            value = m.group("value").rstrip(".,;:)!?") if not m.group("quote") else m.group("value")
+            if not (m.group("quote") or looks_secret(value)) or not free(m.start(), m.end()):
+                continue
+            end = m.start("value") + len(value)
+            cue = " ".join(m.group("cue").split())
+            signals.append(
+                self.signal(
+                    "credentials.password", m.start(), end, f"{cue} ... {mask(value)}", 0.9,
+                    f"A password written into the message: '{cue}' followed by a {len(value)}-character "
+                    f"value that looks like a secret ({mask(value)}); whoever reads it can sign in as its owner.",
+                    cue=cue, length=len(value),
+                )
+            )  # fmt: skip
+        if settings.get("codes", True):
+            seen: set[int] = set()  # "one-time code 123456" matches at "one-time" and at "code"
+            for m in filter(None, (CODE.match(text, i) for i in code_at)):
+                if m.start("value") in seen or not free(m.start(), m.end()):
+                    continue
+                seen.add(m.start("value"))
+                if not self._code_context(text, m.start(), m.end()):
+                    continue
+                value = m.group("value")
+                signals.append(
+                    self.signal(
+                        "credentials.one_time_code", m.start(), m.end(), f"{m.group('cue')} {mask(value)}", 0.75,
+                        f"A {len(value)}-digit sign-in code ('{m.group('cue')}', {mask(value)}) in a sentence about "
+                        "verification or sign-in: a forwarded one-time code lets someone else complete the sign-in.",
+                        cue=m.group("cue"), length=len(value),
+                    )
+                )  # fmt: skip
+        return signals
+
+    @staticmethod
+    def _code_context(text: str, start: int, end: int) -> bool:
+        """Whether the sentence around [start, end) speaks of verification or sign-in."""
+        left = max(
+            (b.end() for b in SENTENCE_BREAK.finditer(text, max(0, start - 200), start)), default=max(0, start - 200)
+        )
+        right_break = SENTENCE_BREAK.search(text, end, end + 200)
+        right = right_break.start() if right_break else min(len(text), end + 200)
+        return bool(CODE_CONTEXT.search(text, left, right))

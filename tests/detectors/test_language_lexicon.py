@@ -1,0 +1,121 @@
+"""The vulgarity lexicon: whole-word matching, obfuscations undone, names and substrings left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from aupguard.detectors.language.lexicon import Lexicon, build_lexicon, entries_from, expand
+from aupguard.detectors.language.normalize import mask_matches, readings
+
+LEXICON = build_lexicon()
+
+
+def hits(text: str, lexicon: Lexicon = LEXICON) -> list[tuple[str, str, str]]:
+    return [(h.text, h.entry.form, h.how) for h in lexicon.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("this damn printer", [("damn", "damn", "")]),
+        ("sh1t happens", [("sh1t", "shit", "leetspeak")]),
+        ("what a b!tch", [("b!tch", "bitch", "leetspeak")]),
+        ("a$$hole", [("a$$hole", "asshole", "leetspeak")]),
+        ("fuuuuck", [("fuuuuck", "fuck", "repeated letters")]),
+        ("f.u.c.k it", [("f.u.c.k", "fuck", "punctuation inserted")]),
+        ("s-h-i-t", [("s-h-i-t", "shit", "punctuation inserted")]),
+        ("f u c k it", [("f u c k", "fuck", "letters spaced apart")]),
+        ("f***ing copier", [("f***ing", "fucking", "masked")]),
+        ("sh*t", [("sh*t", "shit", "masked")]),
+        ("(shit)", [("shit", "shit", "")]),
+        ("what a dick!", [("dick", "dick", "")]),
+        ("Dick move, man.", [("Dick", "dick", "")]),
+        ("shut up", [("shut up", "shut up", "")]),
+    ],
+)
+def test_hits(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert hits(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scunthorpe, Middlesex, Essex, Dickens, Hancock, cocktail, assistant, class, passed, shitake",
+        "Dick Smith called; Dick's Sporting Goods; Coach Dick; Moby Dick",
+        "Hell's Kitchen and Hell Creek",
+        "He'll be there. She'll call. We'll see.",
+        "room 455, 3.5 hours, U.S. e-mail, mp3, covid19, www.example.com",
+        "**Important** *note*",
+        "I a m here",
+    ],
+)
+def test_no_hits(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_spans_are_offsets_into_the_text() -> None:
+    text = "Well. The f***ing printer is sh1t."
+    for h in LEXICON.find(text):
+        assert text[h.start : h.end] == h.text
+
+
+def test_expand_lists_forms_and_rejects_bad_entries() -> None:
+    assert expand("fuck[s,ed]") == ["fuck", "fucks", "fucked"]
+    assert expand("piece of shit") == ["piece of shit"]
+    with pytest.raises(ValueError):
+        expand("bad[entry")
+
+
+def test_extra_terms_allow_and_severity_floor() -> None:
+    extra = {"vulgar": {"mild": ["frak[ing]"]}, "insult": ["nincompoop"]}
+    lexicon = build_lexicon(extra, allow=["damn"], min_severity="mild")
+    assert [h.entry.form for h in lexicon.find("frak this fraking nincompoop")] == ["frak", "fraking", "nincompoop"]
+    assert lexicon.find("damn it") == []
+    strong_only = build_lexicon(min_severity="strong")
+    assert strong_only.find("damn it") == [] and [h.text for h in strong_only.find("fuck it")] == ["fuck"]
+
+
+def test_every_shipped_entry_parses_and_finds_itself() -> None:
+    from aupguard.detectors.language.lexicon import default_lexicon_data
+
+    for entry in entries_from(default_lexicon_data()):
+        assert [h.entry.form for h in LEXICON.find(f"well {entry.form} then")] == [entry.form], entry
+
+
+def test_readings_and_masks() -> None:
+    assert "shit" in list(readings("sh1t"))
+    assert "hell" in list(readings("he11"))
+    assert mask_matches("f***", ["fuck", "shit", "fucker"]) == ["fuck"]
+
+
+def olid_tweets() -> list[str]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "shared/dev-data/abuse_olid_offenseval2019/olid-training-v1.0.tsv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        return [row[1] for row in rows if len(row) > 1]
+
+
+CRAFTED = [
+    'Well. The f***ing printer is sh1t, a$$hole!! (shit) "fuck!" f u c k, s.h.i.t, fuuuck',
+    "Dick Smith and the dick; Hell's Kitchen, what the hell. Go back where you came from",
+    "idiot's, IDIOT!!!!, Idiot... “shit” ‘crap’ *ss b*tch #Liars Tool&amp;Fool bitch😂 Bitchhhhhh",
+]
+
+
+def test_anchor_windows_find_what_a_full_walk_finds() -> None:
+    """The fast path (anchors, then windows) loses no hit of the exhaustive token walk, except
+    words obfuscated in two ways at once ("$h1t", "Fuuckkkk"), as documented in lexicon.py."""
+    for text in CRAFTED:
+        assert LEXICON.find(text) == LEXICON.find(text, exhaustive=True), text
+    tweets = olid_tweets()
+    if not tweets:
+        pytest.skip("OLID not present in ../shared/dev-data")
+    differing = [t for t in tweets if LEXICON.find(t) != LEXICON.find(t, exhaustive=True)]
+    assert sum(1 for t in tweets if LEXICON.find(t, exhaustive=True)) > 1000  # a real comparison
+    assert len(differing) <= 5, differing

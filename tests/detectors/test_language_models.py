@@ -1,0 +1,73 @@
+"""The packaged language models: plain NumPy files, scored exactly as scikit-learn would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aupguard.detectors.language.features import features
+from aupguard.detectors.language.lexicon import build_lexicon
+from aupguard.detectors.language.linear_model import (
+    MODEL_NAMES,
+    LinearModel,
+    is_held_out,
+    lexicon_digest,
+    load_model,
+    model_path,
+)
+
+LEXICON = build_lexicon()
+TEXTS = [
+    "You are a worthless idiot.",
+    "This damn printer jammed again.",
+    "Thanks for the notes, see you at 3pm.",
+    "@USER go back to where you came from URL",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_model_files_are_plain_arrays_trained_with_this_lexicon(name: str) -> None:
+    with model_path(name).open("rb") as f, np.load(f, allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"vocabulary", "idf", "coef", "intercept", "meta"}
+        assert arrays["vocabulary"].dtype.kind == "U"  # strings, not pickled objects
+    model = load_model(name)
+    assert model.meta["lexicon_sha256"] == lexicon_digest(), "lexicon changed: rerun scripts/train_language_models.py"
+    assert model.meta["script"] == "scripts/train_language_models.py" and model.meta["trained_on"]
+    assert len(model.index) == len(model.coef) == len(model.idf)
+
+
+def test_scores_equal_scikit_learn() -> None:
+    """A model trained here and exported the way the training script does scores the same."""
+    sklearn = pytest.importorskip("sklearn")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    assert sklearn
+    train = ["you idiot", "you are an idiot", "nice work today", "thanks for the help", "shut up you moron", "see you"]
+    vectorizer = TfidfVectorizer(analyzer=lambda t: features(t, LEXICON), min_df=1, sublinear_tf=True)
+    x = vectorizer.fit_transform(train)
+    classifier = LogisticRegression().fit(x, [1, 1, 0, 0, 1, 0])
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    ours = LinearModel.from_arrays(
+        "t",
+        {"vocabulary": np.array(vocabulary), "idf": vectorizer.idf_, "coef": classifier.coef_[0],
+         "intercept": np.array(classifier.intercept_[0]), "meta": np.array("{}")},
+    )  # fmt: skip
+    expected = classifier.predict_proba(vectorizer.transform(TEXTS))[:, 1]
+    got = [ours.probability(features(t, LEXICON)) for t in TEXTS]
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_packaged_model_separates_the_obvious_cases() -> None:
+    offensive = load_model("offensive")
+    assert offensive.probability(features("You are a worthless idiot.", LEXICON)) > 0.9
+    assert offensive.probability(features("Thanks for the notes, see you at 3pm.", LEXICON)) < 0.2
+    assert offensive.top_features(features("You are a worthless idiot.", LEXICON))
+
+
+def test_held_out_split_is_a_fifth_and_stable() -> None:
+    keys = [f"olid:{i}" for i in range(5000)]
+    share = sum(map(is_held_out, keys)) / len(keys)
+    assert 0.18 < share < 0.22
+    assert [is_held_out(k) for k in keys[:50]] == [is_held_out(k) for k in keys[:50]]
