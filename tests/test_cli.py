@@ -153,6 +153,24 @@ def test_detect_list_and_jsonl(workspace_env: Path) -> None:
     assert run("detect", "--detector", "nope").exit_code == 2
 
 
+def test_detect_reads_bare_text_as_a_post_unless_told(workspace_env: Path) -> None:
+    # Scored as a post (the default for bare text) this crosses the model's post threshold; as
+    # mail, which is judged strictly to keep false alarms rare, it does not.
+    text = "this policy is garbage and so are the people who wrote it"
+    lines = [
+        json.dumps({"id": "default", "text": text}),
+        json.dumps({"id": "as-mail", "text": text, "channel": "email"}),
+        json.dumps({"id": "bad", "text": text, "channel": "fax"}),
+    ]
+    result = run("detect", "--detector", "offensive_language", input="\n".join(lines) + "\n")
+    out = {d.get("id"): d for d in map(json.loads, result.stdout.splitlines())}
+    assert out["default"]["signals"], out
+    assert out["as-mail"]["signals"] == []
+    assert "fax" in next(d["error"] for d in out.values() if "error" in d)
+    as_mail = run("detect", "--detector", "offensive_language", "--channel", "email", input=lines[0] + "\n")
+    assert json.loads(as_mail.stdout)["signals"] == []
+
+
 def test_import_roster_points_at_exports_below_a_folder(workspace_env: Path, tmp_path: Path) -> None:
     assert run("init").exit_code == 0
     export = tmp_path / "sis" / "2026-fall"
