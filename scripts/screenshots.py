@@ -23,7 +23,9 @@ sys.path.insert(0, str(REPO))
 from tests.web.browser import browser_page, chromium_missing, serve  # noqa: E402
 from tests.web.conftest import NEW_PASSWORD, Demo, build_demo  # noqa: E402
 
+from aupguard.cli.demo_cmd import demo_district_dir  # noqa: E402
 from aupguard.console import cases  # noqa: E402
+from aupguard.posture.demo import import_demo_posture  # noqa: E402
 from aupguard.web import create_app  # noqa: E402
 
 
@@ -57,6 +59,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         demo = build_demo(Path(tmp) / "ws", None, mp)
+        import_demo_posture(demo.ws, demo_district_dir() / "posture")  # as `aupguard demo` does
         with serve(create_app(demo.ws)) as base, browser_page() as page:
             sign_in(page, base, demo, "mjorgensen", args.out)
             for name, path in (("queue", "/queue"), ("dashboard", "/dashboard"), ("approvals", "/approvals")):
@@ -81,6 +84,10 @@ def main() -> int:
             page.goto(base + "/permissions")
             page.click("#kind-personal_phone_contact summary")
             page.screenshot(path=str(args.out / "permissions.png"), full_page=True)
+            page.click("form.signout button")
+            sign_in(page, base, demo, "bdecker")
+            page.goto(base + "/posture")
+            page.screenshot(path=str(args.out / "posture.png"), full_page=True)
         demo.ws.close()
     for png in sorted(args.out.glob("*.png")):
         print(png.relative_to(REPO) if png.is_relative_to(REPO) else png)

@@ -166,7 +166,7 @@ def test_detect_command_reads_lines_as_the_channel_asked(workspace_env: object) 
 
     line = json.dumps({"id": 1, "text": "Liberals are destroying this country, they should all be locked up"}) + "\n"
     runner = CliRunner()
-    as_mail = runner.invoke(build_app(), ["detect", "-d", "offensive_language"], input=line)
+    as_mail = runner.invoke(build_app(), ["detect", "-d", "offensive_language", "--channel", "email"], input=line)
     as_post = runner.invoke(build_app(), ["detect", "-d", "offensive_language", "--channel", "post"], input=line)
     assert as_mail.exit_code == as_post.exit_code == 0, as_mail.output + as_post.output
     assert json.loads(as_mail.stdout)["signals"] == []

@@ -99,6 +99,12 @@ def test_review_request_approve_and_check_a_draft(demo: Demo, base_url: str) -> 
         card.locator("button[value=approve]").click()
         page.wait_for_selector("#decided")
         assert "1 finding(s) now covered" in page.inner_text("#decided")
+        # ... and looks at her buildings' security posture, drilling down into one clause.
+        page.click("nav >> text=Posture")
+        page.wait_for_selector("#posture-summary")
+        assert "Your buildings only" in page.content()
+        page.click("#posture-summary th a")
+        page.wait_for_selector("article.posture-finding, #posture-none")
     contact = next(
         r
         for r in findings_repo.query_findings(demo.ws.engine, person="stf-011")

@@ -66,7 +66,8 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.BOEE_REMINDERS: frozenset({Role.SUPERINTENDENT, Role.DESIGNEE, Role.BOARD_PRESIDENT}),
     Capability.MANAGE_USERS: frozenset({Role.SUPERINTENDENT, Role.TECHNOLOGY_DIRECTOR}),
     Capability.RECORDS: frozenset({Role.RECORDS_CUSTODIAN, Role.SUPERINTENDENT}),
-    Capability.POSTURE: frozenset(_LEADERSHIP | {Role.TECHNOLOGY_INTEGRATIONIST}),
+    # Principals see the posture of their own buildings' people (aupguard.web.posture scopes them).
+    Capability.POSTURE: frozenset(_LEADERSHIP | {Role.TECHNOLOGY_INTEGRATIONIST, Role.PRINCIPAL}),
 }
 
 

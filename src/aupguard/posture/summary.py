@@ -5,6 +5,7 @@ Used by `aupguard posture` and by the console."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,17 +23,20 @@ def posture_rules(pack: Any) -> list[Any]:
     return [r for r in pack.active_rules() if set(r.detectors) & set(POSTURE_SIGNAL_KINDS)]
 
 
-def summarize(ws: Workspace) -> dict[str, Any]:
+def summarize(ws: Workspace, person_ids: Collection[str] | None = None) -> dict[str, Any]:
+    """The summary; with `person_ids`, counting only findings about those people (the console
+    scopes a principal to the people of their buildings)."""
     pack = ws.current_pack()
     rules = posture_rules(pack)
     directory = ws.directory()
     ids = [r.id for r in rules]
     with ws.engine.connect() as conn:
-        rows = conn.execute(
-            select(findings.c.rule_id, findings.c.status, findings.c.person_id, func.count())
-            .where(findings.c.rule_id.in_(ids))
-            .group_by(findings.c.rule_id, findings.c.status, findings.c.person_id)
-        ).all()
+        counted = select(findings.c.rule_id, findings.c.status, findings.c.person_id, func.count()).where(
+            findings.c.rule_id.in_(ids)
+        )
+        if person_ids is not None:
+            counted = counted.where(findings.c.person_id.in_(sorted(person_ids)))
+        rows = conn.execute(counted.group_by(findings.c.rule_id, findings.c.status, findings.c.person_id)).all()
         imports = conn.execute(select(posture_imports).order_by(posture_imports.c.id)).mappings().all()
     status: dict[str, Counter[str]] = defaultdict(Counter)
     people: dict[str, set[str]] = defaultdict(set)
