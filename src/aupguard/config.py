@@ -49,6 +49,17 @@ SETTINGS: dict[str, Setting] = {
             "`aupguard init` (a copy of the bundled 401.13 pack).",
         ),
         Setting(
+            "ARCHIVE_URL",
+            None,
+            "Where the archive keeps original bytes. Default: the workspace's archive folder. "
+            "s3://bucket/prefix keeps them in an S3-compatible bucket (install the `s3` extra).",
+        ),
+        Setting(
+            "S3_ENDPOINT_URL",
+            None,
+            "Endpoint of an S3-compatible service other than AWS (MinIO, Ceph, ...), e.g. http://minio:9000.",
+        ),
+        Setting(
             "REGION",
             "US",
             "Default country for phone numbers written without a country code (ISO 3166 code).",

@@ -46,7 +46,7 @@ class Workspace:
 
     @cached_property
     def blobs(self) -> BlobStore:
-        return BlobStore(self.archive_dir)
+        return BlobStore.configured(self.archive_dir)  # folder, or AUPGUARD_ARCHIVE_URL
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, tuple_
 
+from aupguard.archive import chain
 from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
 from aupguard.store.db import insert_ignore
 from aupguard.store.tables import evidence, finding_events, findings, item_sources, items, scan_errors
@@ -86,6 +87,7 @@ def store_batch(
     now = datetime.now(UTC)
     if stored_items:
         conn.execute(insert_ignore(dialect, items), [row for row, _, _ in stored_items])
+        chain.record_items(conn, [row for row, _, _ in stored_items])  # tamper evidence (archive/chain.py)
         conn.execute(
             insert_ignore(dialect, item_sources),
             [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],

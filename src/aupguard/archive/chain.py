@@ -1,0 +1,188 @@
+"""The append-only hash chain: tamper evidence over the items added and over the audit log.
+
+Each link commits to what it adds (a payload digest) and to the link before it:
+
+    hash = sha256("seq|kind|ref|count|payload_digest|prev_hash")
+
+- an "items" link per stored batch: payload = sha256 over sorted "item_id:row_digest" lines,
+  where row_digest is the sha256 of the item's row in canonical JSON (the item id itself is the
+  sha256 of the original bytes, so the blob is covered through it);
+- an "audit" link per audit entry (ref = the entry's id): payload = digest of the entry;
+- a "tombstones" link per approved disposition batch: payload over the disposed item ids, so a
+  row removed by disposition is told apart from a row removed behind aupguard's back.
+
+Whoever alters the database must rewrite every later link to stay consistent; the head exported
+by `aupguard archive anchor` and kept elsewhere exposes that. Writers append under a lock (an
+advisory lock on PostgreSQL; on SQLite the caller's transaction has already written, which holds
+the database's single write lock), so two processes never fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from aupguard.store.records_tables import archive_entries, archive_links
+from aupguard.store.tables import items
+
+GENESIS = "0" * 64
+ITEM_FIELDS = (
+    "id",
+    "channel",
+    "sent_at",
+    "sender",
+    "sender_name",
+    "recipients",
+    "subject",
+    "body",
+    "platform",
+    "meta",
+    "attachments",
+    "size",
+)
+AUDIT_FIELDS = ("id", "at", "actor", "action", "target", "reason", "details")
+_LOCK_KEY = 0x617570  # "aup": one advisory lock for every chain writer on PostgreSQL
+
+
+def _plain(value: Any) -> Any:
+    """A value as it reads back from either database, so digests agree before and after storing."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def canonical_digest(row: Mapping[Any, Any], fields: Sequence[str]) -> str:
+    """SHA-256 of the named fields, each length-prefixed so no two rows hash alike by accident:
+    text as UTF-8, JSON values (lists, mappings) as sorted compact JSON, times as UTC ISO 8601.
+    Runs once per stored item on the scan's single writer, hence no JSON of the whole row."""
+    h = hashlib.sha256()
+    update = h.update
+    for name in fields:
+        value = row.get(name)
+        if value.__class__ is str:  # most fields: checked first, no conversion
+            data = value.encode("utf-8", "surrogatepass")
+            update(b"s%d:" % len(data))
+            update(data)
+            continue
+        value = _plain(value)
+        if value is None:
+            update(b"n;")
+            continue
+        if isinstance(value, str):
+            tag, data = b"s", value.encode("utf-8", "surrogatepass")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            tag = b"j"
+            data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+                "utf-8", "surrogatepass"
+            )
+        else:
+            tag, data = b"i", str(value).encode()
+        update(b"%s%d:" % (tag, len(data)))
+        update(data)
+    return h.hexdigest()
+
+
+def item_digest(row: Mapping[Any, Any]) -> str:
+    return canonical_digest(row, ITEM_FIELDS)
+
+
+def audit_digest(row: Mapping[Any, Any]) -> str:
+    return canonical_digest(row, AUDIT_FIELDS)
+
+
+def payload_digest(lines: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def link_hash(seq: int, kind: str, ref: str, count: int, payload: str, prev_hash: str) -> str:
+    return hashlib.sha256(f"{seq}|{kind}|{ref}|{count}|{payload}|{prev_hash}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+    at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "at": _plain(self.at) if self.at else None}
+
+
+def head(conn: Connection) -> Head:
+    row = conn.execute(
+        select(archive_links.c.seq, archive_links.c.hash, archive_links.c.at)
+        .order_by(archive_links.c.seq.desc())
+        .limit(1)
+    ).first()
+    return Head(row.seq, row.hash, row.at) if row else Head(0, GENESIS, None)
+
+
+def append(conn: Connection, kind: str, ref: str, count: int, payload: str) -> int:
+    """Add a link after the current head; returns its sequence number."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+    last = head(conn)
+    seq = last.seq + 1
+    conn.execute(
+        archive_links.insert().values(
+            seq=seq,
+            kind=kind,
+            ref=ref,
+            count=count,
+            payload_digest=payload,
+            prev_hash=last.hash,
+            hash=link_hash(seq, kind, ref, count, payload, last.hash),
+            at=datetime.now(UTC),
+        )
+    )
+    return seq
+
+
+def record_items(conn: Connection, rows: Sequence[Mapping[Any, Any]]) -> int | None:
+    """Chain the items of one stored batch that this batch inserted: one query, one link, one
+    multi-row insert. Call it in the transaction that inserted the rows, right after the insert.
+
+    An item is new when its stored first_seen_at is the batch's own: the insert skips items that
+    were already stored, and those keep the time they were first seen (and their link)."""
+    if not rows:
+        return None
+    by_id: dict[str, Mapping[Any, Any]] = {}
+    for row in rows:
+        by_id.setdefault(row["id"], row)
+    stored = conn.execute(select(items.c.id, items.c.first_seen_at).where(items.c.id.in_(list(by_id))))
+    fresh = {
+        r.id: item_digest(by_id[r.id])
+        for r in stored
+        if _plain(r.first_seen_at) == _plain(by_id[r.id].get("first_seen_at"))
+    }
+    if not fresh:
+        return None
+    lines = sorted(f"{item_id}:{digest}" for item_id, digest in fresh.items())
+    seq = append(conn, "items", "", len(lines), payload_digest(lines))
+    conn.execute(
+        archive_entries.insert(),
+        [{"item_id": item_id, "link_seq": seq, "row_digest": digest} for item_id, digest in fresh.items()],
+    )
+    return seq
+
+
+def record_audit(conn: Connection, row: Mapping[Any, Any]) -> int:
+    return append(conn, "audit", str(row["id"]), 1, audit_digest(row))
+
+
+def record_tombstones(conn: Connection, batch_id: int, item_ids: Sequence[str]) -> int:
+    lines = sorted(item_ids)
+    return append(conn, "tombstones", str(batch_id), len(lines), payload_digest(lines))

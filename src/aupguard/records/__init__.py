@@ -1,0 +1,1 @@
+"""Records: retention, holds, disposition, public-records requests, release packages, backups."""
