@@ -91,3 +91,6 @@ from aupguard.cli import (  # noqa: E402
 )
 
 __all__ = ["app", "commands", "demo_cmd", "detect_cmd", "import_cmd", "main", "permit_cmd", "policy_cmd", "scan_cmd"]
+from aupguard.cli import archive_cmd, backup_cmd, records_cmd  # noqa: E402,F401  (archive and records: issue 5)
+from aupguard.cli import posture_cmd  # noqa: E402,F401  (accounts, access and operations: issue 6)
+from aupguard.cli import serve_cmd  # noqa: E402,F401  (review console and its users: issue 4)
