@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 
-from aupguard.archive.blobs import BlobStore
+from aupguard.archive.blobs import BlobStore, compress
 
 
 def test_round_trip_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
@@ -20,13 +20,13 @@ def test_round_trip_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
     assert store.get(digest) == raw
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert files == [store.path_for(digest)]  # one object, no temporary file left behind
-    assert zlib.decompress(files[0].read_bytes()) == raw  # stored compressed
+    assert zstandard.ZstdDecompressor().decompress(files[0].read_bytes()) == raw  # stored compressed
 
 
 def test_damaged_or_missing_blob_is_reported(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
     digest = store.put(b"original bytes")
-    store.path_for(digest).write_bytes(zlib.compress(b"altered bytes"))
+    store.path_for(digest).write_bytes(compress(b"altered bytes"))
     with pytest.raises(ValueError, match="corrupt"):
         store.get(digest)
     with pytest.raises(KeyError, match="not in the archive"):

@@ -4,7 +4,6 @@ edited in the archive folder) is caught by `archive verify`, which names the fir
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from aupguard.archive import chain
+from aupguard.archive.blobs import compress
 from aupguard.archive.verify import verify
 from aupguard.cli.reference import build_app
 from aupguard.store import audit_repo
@@ -49,7 +49,7 @@ def first_audit_id(ws: Workspace) -> int:
 # Each tamper edits the workspace and returns (expected problem kind, expected first broken link).
 def alter_blob(ws: Workspace) -> tuple[str, int | None]:
     item = item_without_finding(ws)
-    ws.blobs.path_for(item).write_bytes(zlib.compress(b"From: someone else\r\n\r\nother words\r\n"))
+    ws.blobs.path_for(item).write_bytes(compress(b"From: someone else\r\n\r\nother words\r\n"))
     return "blob-corrupt", link_of(ws, item)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import socket
 import uuid
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 pytest.importorskip("boto3", reason="the s3 extra is not installed")
 moto_server = pytest.importorskip("moto.server", reason="moto[server] is not installed")
 
-from aupguard.archive.blobs import BlobStore  # noqa: E402
+from aupguard.archive.blobs import BlobStore, compress  # noqa: E402
 from aupguard.archive.s3 import S3BlobStore  # noqa: E402
 from aupguard.archive.verify import verify  # noqa: E402
 from aupguard.workspace import Workspace  # noqa: E402
@@ -76,10 +75,10 @@ def test_contract(store: BlobStore) -> None:
     assert list(store.ids()) == [digest]
     with pytest.raises(KeyError):
         store.get("0" * 64)
-    overwrite(store, digest, zlib.compress(b"other bytes"))
+    overwrite(store, digest, compress(b"other bytes"))
     with pytest.raises(ValueError, match="corrupt"):
         store.get(digest)
-    overwrite(store, digest, b"not zlib at all")
+    overwrite(store, digest, b"not zstandard at all")
     with pytest.raises(ValueError, match="corrupt"):
         store.get(digest)
     store.delete(digest)

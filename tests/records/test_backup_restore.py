@@ -120,8 +120,8 @@ def test_a_damaged_archive_fails_the_restore_test(
     scanned: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backups.backup(scanned, tmp_path / "b", actor="cli:tech")
-    blob = next((tmp_path / "b" / "archive" / "objects").rglob("*.z"))
-    blob.write_bytes(b"not zlib")
+    blob = next((tmp_path / "b" / "archive" / "objects").rglob("*.zst"))
+    blob.write_bytes(b"not zstandard")
     with fresh_database() as url:
         if url:
             monkeypatch.setenv("AUPGUARD_DATABASE_URL", url)

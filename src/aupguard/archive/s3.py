@@ -1,6 +1,6 @@
 """Blobs in an S3-compatible bucket (AWS S3, MinIO, Ceph, Wasabi, ...), through boto3.
 
-Same object layout as the folder store (<prefix>objects/ab/cd/<sha256>.z, zlib-compressed), so a
+Same object layout as the folder store (<prefix>objects/ab/<sha256>.zst, Zstandard-compressed), so a
 folder archive can be copied into a bucket with any S3 tool. The client is made lazily in each
 process: the scan forks worker processes, and a connection pool must not be shared across a fork.
 boto3 comes with the `s3` extra; credentials come from boto3's usual places (environment,
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zlib
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
 from aupguard import config
-from aupguard.archive.blobs import object_key, verified
+from aupguard.archive.blobs import SUFFIX, compress, object_key, verified
 
 
 class S3BlobStore:
@@ -60,7 +59,7 @@ class S3BlobStore:
     def put(self, raw: bytes, sha256: str | None = None) -> str:
         digest = sha256 or hashlib.sha256(raw).hexdigest()
         if not self.has(digest):
-            self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=zlib.compress(raw, 1))
+            self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=compress(raw))
         return digest
 
     def get(self, sha256: str) -> bytes:
@@ -84,8 +83,8 @@ class S3BlobStore:
         for page in pages:
             for obj in page.get("Contents", []):
                 name = obj["Key"].rsplit("/", 1)[-1]
-                if name.endswith(".z"):
-                    yield name[:-2]
+                if name.endswith(SUFFIX):
+                    yield name[: -len(SUFFIX)]
 
 
 def from_settings() -> S3BlobStore | None:

@@ -12,7 +12,7 @@ chain head at the snapshot.
 Layout of a backup folder:
     manifest.json
     database.sqlite3            (SQLite workspaces)  or  tables/<table>.jsonl  (PostgreSQL)
-    archive/objects/ab/cd/<sha256>.z
+    archive/objects/ab/<sha256>.zst
     policy/*.yaml
 """
 
