@@ -13,6 +13,7 @@ import yaml
 from rich.table import Table
 
 from aupguard import config, scanning
+from aupguard.archive import search
 from aupguard.cli import app, err, out, state
 from aupguard.model import Permission
 from aupguard.posture.demo import import_demo_posture_summary
@@ -79,12 +80,15 @@ def demo(
     out.print(f"  {counts.items} items, {counts.errors} read errors, {counts.findings} findings "
               f"({counts.covered} covered) in {counts.stage_seconds.get('total', 0):.1f}s")  # fmt: skip
     out.print(import_demo_posture_summary(ws, district / "posture"))
+    search.catch_up(ws.engine)  # ready for `aupguard archive search` and the console's search
     print_summary(ws)
     _print_demo_users(ws)
     out.print("\nNext steps:")
     out.print("  aupguard findings                  list findings (filters: --clause --person --building --status)")
     out.print("  aupguard show FINDING_ID           the message, the evidence, the clause and what covers it")
     out.print("  aupguard permit grant --help       record a consent; covered findings follow")
+    out.print("  aupguard posture                   accounts, access and operations, per clause")
+    out.print('  aupguard archive search WORDS --reason "..."   search the archive (audited)')
     out.print("  aupguard serve                     the review console on http://127.0.0.1:8000/")
     out.print(f"  (workspace: {ws.root}; set AUPGUARD_HOME or --home to use another)")
 

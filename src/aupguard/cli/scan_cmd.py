@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +14,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from aupguard import config, scanning
+from aupguard.archive import search
 from aupguard.cli import app, err, existing_paths, fail, open_workspace, out
 from aupguard.cli.output import FindingWriter
 from aupguard.model import SEVERITY_ORDER, Severity
@@ -83,6 +85,13 @@ def scan(
         )
     seconds = counts.stage_seconds.get("total", 0.0)
     summary = scanning.summary(counts, seconds)
+    # The scan only queues new items for the full-text index (a per-row index update would slow
+    # the store stage several times over); index them now, in bulk, so search is ready.
+    if show_progress and counts.items:
+        err.print("indexing the new items for search ...")
+    started = time.perf_counter()
+    summary["indexed"] = search.catch_up(ws.engine)
+    index_seconds = time.perf_counter() - started
     if format == Format.json:
         sys.stdout.write(json.dumps({"summary": summary}) + "\n")
     else:
@@ -90,6 +99,7 @@ def scan(
         err.print(
             f"read {counts.read} records: {counts.items} items, {counts.errors} errors, {counts.skipped} outside "
             f"the date window; {counts.findings} findings ({counts.covered} covered) in {seconds:.1f}s"
+            + (f"; {summary['indexed']} indexed for search in {index_seconds:.1f}s" if summary["indexed"] else "")
         )
         if counts.errors:
             err.print("Errors are stored with their reasons: `aupguard errors` lists them.")
