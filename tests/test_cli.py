@@ -61,6 +61,13 @@ def test_scan_json_lines_and_summary(workspace: Workspace, mail: Path) -> None:
     assert leak["source"]["file"].endswith("leak.eml") and leak["person"] == "t1" and leak["status"] == "open"
     ev = leak["evidence"][0]
     assert set(ev) >= {"detector", "kind", "start", "end", "text", "score", "explanation"}
+    # search is ready when the scan returns: SQLite indexes the queued items at the end (PostgreSQL
+    # indexes on insert, so there is nothing left to do there)
+    sqlite = workspace.engine.dialect.name == "sqlite"
+    assert summary["indexed"] == (summary["items"] if sqlite else 0)
+    if sqlite:
+        with workspace.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM search_pending").scalar() == 0
 
 
 def test_fail_on_exits_1_only_at_or_above(workspace: Workspace, mail: Path) -> None:
