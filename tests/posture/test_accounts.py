@@ -10,7 +10,7 @@ import pytest
 
 from aupguard.model import ReadError
 from aupguard.posture.checks.accounts import account_signals, check_duties
-from aupguard.posture.readers.accounts import read_entra_users, read_google_users
+from aupguard.posture.readers.accounts import read_entra_users, read_google_users, read_platform_users
 from aupguard.posture.readers.operations import read_duties
 from tests.directory.test_google_workspace_import import HEADER
 from tests.posture.conftest import DOMAIN, context, email, write
@@ -120,6 +120,34 @@ def test_entra_registration_details(tmp_path: Path) -> None:
         email("td"): {"posture.admin_account"},
         email("t2"): set(),  # disabled account
     }
+
+
+# A student information system's user report, in the plain platform-users layout.
+SIS_USERS = """Platform,Email,Two Factor,Admin,Active,Last Login
+sis,t1@{d},No,No,Yes,2026-10-14 07:50
+SIS,td@{d},yes,yes,yes,2026-10-14 07:50
+sis,t2@{d},no,no,no,2026-10-01 07:50
+,prin@{d},no,no,yes,2026-10-14 07:50
+sis,nobody,no,no,yes,2026-10-14 07:50
+"""
+
+
+def test_platform_users_for_the_sis(tmp_path: Path) -> None:
+    errors: list[ReadError] = []
+    records = read_platform_users(write(tmp_path / "sis.csv", SIS_USERS.format(d=DOMAIN)), errors)
+    assert [(e.position, "platform" in e.reason or "address" in e.reason) for e in errors] == [
+        ("line 5", True),
+        ("line 6", True),
+    ]
+    ctx = context(approved_admins=[email("td")], secure_platforms=["sis"])
+    kinds = {r.email: {s.kind for s in account_signals(r, ctx)} for r in records}
+    assert kinds == {
+        email("t1"): {"posture.two_factor_missing"},
+        email("td"): {"posture.admin_account"},
+        email("t2"): set(),  # inactive account
+    }
+    # Not marked secure: the same export raises nothing about two-factor sign-in.
+    assert all("posture.two_factor_missing" not in {s.kind for s in account_signals(r, context())} for r in records)
 
 
 DUTIES = """person,duty,system

@@ -35,6 +35,7 @@ POSTURE_SIGNAL_KINDS: dict[str, tuple[str, ...]] = {
 SOURCE_KINDS: dict[str, str] = {
     "google-users": "Google Workspace admin console 'Download users' CSV",
     "entra-users": "Microsoft Entra user registration details / users CSV",
+    "platform-users": "accounts on another platform (the SIS ...) CSV: platform, email, two_factor, admin, ...",
     "google-activity": "Admin SDK Reports API activities, JSON or NDJSON",
     "entra-signins": "Microsoft Entra sign-in log CSV",
     "squid": "Squid access.log (native, common or combined)",

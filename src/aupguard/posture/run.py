@@ -144,6 +144,7 @@ def _training(paths: list[Path], ctx: CheckContext, result: ImportResult) -> Non
 JUDGES: dict[str, Judge] = {
     "google-users": _accounts(account_readers.read_google_users),
     "entra-users": _accounts(account_readers.read_entra_users),
+    "platform-users": _accounts(account_readers.read_platform_users),
     "google-activity": _activity(activity.read_google_activity),
     "entra-signins": _activity(activity.read_entra_signins),
     "squid": _squid,

@@ -23,7 +23,7 @@ from aupguard.posture.readers.tabular import Row, parse_time, read_csv, truthy
 
 @dataclass(slots=True)
 class AccountRecord:
-    platform: str  # "google" | "entra"
+    platform: str  # "google" | "entra" | a platform-users row's own platform ("sis", ...)
     email: str
     lines: SourceLines
     person_id: str | None = None  # the export's own id (Employee ID), when it has one
@@ -74,6 +74,47 @@ def read_entra_users(path: Path, errors: list[ReadError]) -> list[AccountRecord]
             errors.append(ReadError(row.lines.source, row.lines.position, f"invalid user principal name {email!r}"))
             continue
         out.append(_entra_record(row, email))
+    return out
+
+
+_PLATFORM_EMAIL = ("email", "mail", "emailaddress", "userprincipalname", "username", "user", "login")
+
+
+def read_platform_users(path: Path, errors: list[ReadError]) -> list[AccountRecord]:
+    """A plain CSV of accounts on any other platform the district runs (the student information
+    system above all, whose user reports differ by vendor): one row per account with `platform`
+    (e.g. sis), the user's e-mail address, and what is known of `two_factor` (yes/no), `admin`,
+    `active` or `suspended`, `last_sign_in`, `password_last_changed`, `org_unit`."""
+    out = []
+    for row in read_csv(path, errors, required=(("platform",), _PLATFORM_EMAIL)):
+        platform = row.pick("platform").strip().lower()
+        email = normalize_email(row.pick(*_PLATFORM_EMAIL))
+        if not platform:
+            errors.append(ReadError(row.lines.source, row.lines.position, "no platform named (e.g. sis)"))
+            continue
+        if "@" not in email:
+            errors.append(ReadError(row.lines.source, row.lines.position, f"invalid e-mail address {email!r}"))
+            continue
+        active = truthy(row.pick("active", "enabled"))
+        suspended = truthy(row.pick("suspended", "disabled", "locked"))
+        sign_in = row.pick("lastsignin", "lastlogin", "lastsignindatetime", "lastlogintime")
+        out.append(
+            AccountRecord(
+                platform=platform,
+                email=email,
+                lines=row.lines,
+                person_id=row.pick("employeeid", "personid", "staffid") or None,
+                suspended=suspended if suspended is not None else (None if active is None else not active),
+                last_sign_in=parse_time(sign_in),
+                never_signed_in=sign_in.lower().startswith("never"),
+                last_password_change=parse_time(
+                    row.pick("passwordlastchanged", "lastpasswordchange", "passwordlastset")
+                ),
+                two_factor_enrolled=truthy(row.pick("twofactor", "mfa", "2fa", "twofactorenrolled", "mfaenrolled")),
+                admin=truthy(row.pick("admin", "isadmin", "administrator")),
+                org_unit=row.pick("orgunit", "department", "building") or None,
+            )
+        )
     return out
 
 
