@@ -80,17 +80,25 @@ def existing_paths(paths: list[Path]) -> list[Path]:
 
 # Register the commands, in the order `aupguard --help` lists them. Imported here, after `app`
 # exists, so that any import of aupguard.cli yields the same complete command set.
+# isort: off
 from aupguard.cli import (  # noqa: E402
-    commands,
-    demo_cmd,
-    detect_cmd,
+    commands,  # init, findings, show, errors
+    scan_cmd,
     import_cmd,
     permit_cmd,
     policy_cmd,
-    scan_cmd,
+    detect_cmd,
+    demo_cmd,
+    serve_cmd,  # the review console and its users (docs/console.md)
+    posture_cmd,  # accounts, access and operations (docs/posture.md)
+    archive_cmd,  # archive, search, verify (docs/records.md)
+    records_cmd,  # records requests, retention, holds, disposal
+    backup_cmd,
+    gateway_cmd,  # mail capture over SMTP (docs/gateway.md)
 )
+# isort: on
 
-__all__ = ["app", "commands", "demo_cmd", "detect_cmd", "import_cmd", "main", "permit_cmd", "policy_cmd", "scan_cmd"]
-from aupguard.cli import archive_cmd, backup_cmd, records_cmd  # noqa: E402,F401  (archive and records: issue 5)
-from aupguard.cli import posture_cmd  # noqa: E402,F401  (accounts, access and operations: issue 6)
-from aupguard.cli import serve_cmd  # noqa: E402,F401  (review console and its users: issue 4)
+__all__ = [
+    "app", "archive_cmd", "backup_cmd", "commands", "demo_cmd", "detect_cmd", "gateway_cmd", "import_cmd", "main",
+    "permit_cmd", "policy_cmd", "posture_cmd", "records_cmd", "scan_cmd", "serve_cmd",
+]  # fmt: skip

@@ -84,6 +84,9 @@ class CrossChecker:
         from aupguard.posture.settings import check_posture_settings  # imports policy.problems: not at top
 
         self.problems.extend(check_posture_settings(self.data, self.locate))
+        from aupguard.gateway.settings import check_gateway_settings  # imports policy.problems too
+
+        self.problems.extend(check_gateway_settings(self.data, self.locate))
         self.check_rules()
         self.check_coverage()
         return self.problems

@@ -218,6 +218,8 @@ class Settings(_Model):
     reviewers: dict[Identifier, ReviewerRole] = {}
     # Validated by aupguard.posture.settings (its own model; see docs/posture.md).
     posture: dict[str, Any] = {}
+    # Validated by aupguard.gateway.settings (hold rules of the mail filter; see docs/gateway.md).
+    gateway: dict[str, Any] = {}
 
 
 # ----------------------------------------------------------------------------- the pack

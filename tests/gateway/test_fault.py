@@ -1,0 +1,159 @@
+"""SIGKILL the gateway process at random moments while a client journals messages; restart it.
+Every message the client saw accepted (250) must be in the archive exactly once, and the client
+retries every message that was not accepted (as a sending MTA does), so in the end all are."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("aiosmtpd", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pip install them)")
+pytest.importorskip("aiosmtplib", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pip install them)")
+
+from sqlalchemy import func, select
+
+from aupguard.archive.chain import archive_entries
+from aupguard.gateway.spool import Spool
+from aupguard.store.tables import items
+from aupguard.workspace import Workspace
+from tests.gateway.conftest import message, sha, wait_for
+
+LAUNCH = "import sys; from aupguard.cli import main; sys.argv[0] = 'aupguard'; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class GatewayProcess:
+    def __init__(self, port: int, log: Path) -> None:
+        self.port = port
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", LAUNCH, "gateway", "journal", "--port", str(self.port)],
+                stdout=log,
+                stderr=log,
+                env=os.environ.copy(),
+            )
+        wait_for(self.listening, "the gateway to listen", limit=60)
+
+    def listening(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"gateway exited: {self.log.read_text(errors='replace')[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def kill_and_restart(self) -> None:
+        with self.lock:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+            self.start()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+
+def journal_all(port: int, messages: list[bytes], accepted: set[str]) -> int:
+    """Send every message, reusing a connection while it lasts; retry whatever was not accepted."""
+    retries = 0
+    pending = list(messages)
+    smtp: smtplib.SMTP | None = None
+    while pending:
+        raw = pending[0]
+        try:
+            if smtp is None:
+                smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+            smtp.sendmail("journal@district.example", ["archive@district.example"], raw)
+            accepted.add(sha(raw))
+            pending.pop(0)
+        except (OSError, smtplib.SMTPException):
+            retries += 1
+            smtp = None
+            time.sleep(0.02)  # the sending MTA's retry, much shortened
+    if smtp is not None:
+        smtp.quit()
+    return retries
+
+
+def kill_at_random(gateway: GatewayProcess, kills: int, accepted: set[str], count: int, seed: int) -> int:
+    """Kill the gateway `kills` times, each after a random number of acceptances plus a random few
+    milliseconds, so the kills land while messages are in flight (mid-DATA, mid-fsync, mid-scan)."""
+    rng = random.Random(seed)
+    thresholds = sorted(rng.sample(range(1, count), kills))
+    done = 0
+    for threshold in thresholds:
+        while len(accepted) < threshold:
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0, 0.01))
+        gateway.kill_and_restart()
+        done += 1
+    return done
+
+
+def run_fault_test(ws: Workspace, tmp_path: Path, count: int, kills: int) -> None:
+    messages = [message(f"journaled message {i}", f"Body of message {i}, seed line.") for i in range(count)]
+    gateway = GatewayProcess(free_port(), tmp_path / "gateway.log")
+    accepted: set[str] = set()
+    killed: list[int] = []
+    gateway.start()
+    try:
+        killer = threading.Thread(
+            target=lambda: killed.append(kill_at_random(gateway, kills, accepted, count, seed=count))
+        )
+        killer.start()
+        retries = journal_all(gateway.port, messages, accepted)
+        killer.join()
+        spool = Spool.for_workspace(ws.root)
+        wait_for(lambda: spool.count() == 0, "the last gateway to scan the spool", limit=120)
+    finally:
+        gateway.stop()
+    assert killed[0] >= 1, "the gateway was never killed: the test proved nothing"
+    assert retries >= 1, "no send was interrupted: the test proved nothing"
+    assert accepted == {sha(m) for m in messages}
+    with ws.engine.connect() as conn:
+        stored = list(conn.scalars(select(items.c.id)))
+        links = dict(
+            conn.execute(select(archive_entries.c.item_id, func.count()).group_by(archive_entries.c.item_id)).all()
+        )
+    assert sorted(stored) == sorted(accepted)  # each exactly once (the id is the primary key)
+    assert all(links.get(i) == 1 for i in accepted)  # one chain link each
+    assert all(ws.blobs.has(i) for i in accepted)
+    assert list(spool.failed.iterdir()) == []
+
+
+def test_sigkill_at_random_moments_loses_nothing_and_duplicates_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    run_fault_test(workspace, tmp_path, count=150, kills=3)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("AUPGUARD_SLOW_TESTS"),
+    reason="2,000 messages and 8 restarts take about a minute: set AUPGUARD_SLOW_TESTS=1 "
+    "(the default run does the same with 150 messages and 3 restarts)",
+)
+def test_sigkill_while_journaling_2000_messages(workspace: Workspace, tmp_path: Path) -> None:
+    run_fault_test(workspace, tmp_path, count=2000, kills=8)
