@@ -29,6 +29,32 @@ from aupguard.posture.demo import import_demo_posture  # noqa: E402
 from aupguard.web import create_app  # noqa: E402
 
 
+def records_request(demo: Demo) -> int:
+    """A request scoped to two of the counselor's check-in mails, for records.png."""
+    from datetime import UTC, date, datetime
+
+    from aupguard.archive.search import SearchQuery
+    from aupguard.records import requests
+
+    ws = demo.ws
+    rid = requests.intake(
+        ws.engine,
+        requester="anonymous",
+        channel="electronic",
+        description="Counselor check-in mails of 29 September",
+        received_on=date.today(),
+        actor="console:jkowalczyk",
+    )
+    q = SearchQuery(
+        text="check-in",
+        addresses=["sclark@pccsd.example.org"],
+        since=datetime(2026, 9, 29, tzinfo=UTC),
+        until=datetime(2026, 9, 30, tzinfo=UTC),
+    )
+    requests.set_scope(ws.engine, ws.directory(), rid, q, actor="console:jkowalczyk")
+    return rid
+
+
 def sign_in(page, base: str, demo: Demo, username: str, shots: Path | None = None) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/sign-in")
     if shots:
@@ -88,6 +114,10 @@ def main() -> int:
             sign_in(page, base, demo, "bdecker")
             page.goto(base + "/posture")
             page.screenshot(path=str(args.out / "posture.png"), full_page=True)
+            page.click("form.signout button")
+            sign_in(page, base, demo, "jkowalczyk")
+            page.goto(f"{base}/records/requests/{records_request(demo)}")
+            page.screenshot(path=str(args.out / "records.png"), full_page=True)
         demo.ws.close()
     for png in sorted(args.out.glob("*.png")):
         print(png.relative_to(REPO) if png.is_relative_to(REPO) else png)

@@ -47,7 +47,8 @@ class Capability(StrEnum):
     AUDIT_LOG = "audit_log"
     BOEE_REMINDERS = "boee_reminders"
     MANAGE_USERS = "manage_users"
-    RECORDS = "records"  # records requests (records custodian pages, added later)
+    RECORDS = "records"  # records requests, legal holds, disposition (aupguard.web.records)
+    ARCHIVE_SEARCH = "archive_search"  # audited search and opening of archived items, archive status
     POSTURE = "posture"  # security posture pages (added later)
 
 
@@ -65,7 +66,13 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.AUDIT_LOG: frozenset({Role.SUPERINTENDENT, Role.RECORDS_CUSTODIAN, Role.BOARD_PRESIDENT}),
     Capability.BOEE_REMINDERS: frozenset({Role.SUPERINTENDENT, Role.DESIGNEE, Role.BOARD_PRESIDENT}),
     Capability.MANAGE_USERS: frozenset({Role.SUPERINTENDENT, Role.TECHNOLOGY_DIRECTOR}),
-    Capability.RECORDS: frozenset({Role.RECORDS_CUSTODIAN, Role.SUPERINTENDENT}),
+    # The designee acts for the superintendent; requests, holds and disposals are theirs and the custodian's.
+    Capability.RECORDS: frozenset({Role.RECORDS_CUSTODIAN, Role.SUPERINTENDENT, Role.DESIGNEE}),
+    # Inspection (the district's right to inspect, 401.13): the records roles and the Technology
+    # Director, who runs searches for an investigation; every search and opening needs a reason.
+    Capability.ARCHIVE_SEARCH: frozenset(
+        {Role.RECORDS_CUSTODIAN, Role.SUPERINTENDENT, Role.DESIGNEE, Role.TECHNOLOGY_DIRECTOR}
+    ),
     # Principals see the posture of their own buildings' people (aupguard.web.posture scopes them).
     Capability.POSTURE: frozenset(_LEADERSHIP | {Role.TECHNOLOGY_INTEGRATIONIST, Role.PRINCIPAL}),
 }
