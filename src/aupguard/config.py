@@ -60,6 +60,16 @@ SETTINGS: dict[str, Setting] = {
             "Endpoint of an S3-compatible service other than AWS (MinIO, Ceph, ...), e.g. http://minio:9000.",
         ),
         Setting(
+            "GATEWAY_NEXT_HOP",
+            "127.0.0.1:10026",
+            "Where released held mail and rejection notices are sent: Postfix's re-injection smtpd (host:port).",
+        ),
+        Setting(
+            "GATEWAY_NOTICE_FROM",
+            None,
+            "From address of the notice a sender gets when held mail is rejected. Default: postmaster@<host name>.",
+        ),
+        Setting(
             "REGION",
             "US",
             "Default country for phone numbers written without a country code (ISO 3166 code).",

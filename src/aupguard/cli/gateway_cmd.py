@@ -6,7 +6,6 @@ import asyncio
 import getpass
 import json
 import logging
-import socket
 from enum import StrEnum
 from pathlib import Path
 
@@ -166,7 +165,9 @@ class Status(StrEnum):
 
 
 REASON = typer.Option(..., "--reason", help="Why (audited; a rejection's reason is told to the sender).")
-NEXT_HOP = typer.Option("127.0.0.1:10026", "--next-hop", help="Postfix's re-injection smtpd (host:port).")
+NEXT_HOP = typer.Option(
+    None, "--next-hop", help="Postfix's re-injection smtpd (host:port). Default: $AUPGUARD_GATEWAY_NEXT_HOP."
+)
 
 
 @quarantine_app.command("list")
@@ -200,18 +201,18 @@ def quarantine_list(
 
 
 @quarantine_app.command("release")
-def quarantine_release(entry: int = typer.Argument(...), reason: str = REASON, next_hop: str = NEXT_HOP) -> None:
+def quarantine_release(entry: int = typer.Argument(...), reason: str = REASON, next_hop: str | None = NEXT_HOP) -> None:
     """Deliver a held message to its recipients."""
     from aupguard.gateway import quarantine
 
     ws = open_workspace()
-    host, port = _host_port(next_hop)
     try:
+        host, port = quarantine.next_hop(next_hop)
         quarantine.release(ws, entry, audit_repo.current_actor(), reason, host, port)
     except quarantine.QuarantineError as exc:
         raise fail(str(exc)) from exc
     except OSError as exc:
-        raise fail(f"cannot deliver through {next_hop}: {exc}; the message stays held") from exc
+        raise fail(f"cannot deliver through {host}:{port}: {exc}; the message stays held") from exc
     out.print(f"quarantine {entry} released")
 
 
@@ -219,20 +220,22 @@ def quarantine_release(entry: int = typer.Argument(...), reason: str = REASON, n
 def quarantine_reject(
     entry: int = typer.Argument(...),
     reason: str = REASON,
-    next_hop: str = NEXT_HOP,
-    notice_from: str = typer.Option(
-        f"postmaster@{socket.getfqdn()}", "--notice-from", help="From address of the notice."
+    next_hop: str | None = NEXT_HOP,
+    notice_from: str | None = typer.Option(
+        None, "--notice-from", help="From address of the notice. Default: $AUPGUARD_GATEWAY_NOTICE_FROM."
     ),
 ) -> None:
     """Refuse a held message; its sender is told in plain words that it was not delivered and why."""
     from aupguard.gateway import quarantine
 
     ws = open_workspace()
-    host, port = _host_port(next_hop)
     try:
-        told = quarantine.reject(ws, entry, audit_repo.current_actor(), reason, host, port, notice_from)
+        host, port = quarantine.next_hop(next_hop)
+        told = quarantine.reject(
+            ws, entry, audit_repo.current_actor(), reason, host, port, quarantine.notice_from(notice_from)
+        )
     except quarantine.QuarantineError as exc:
         raise fail(str(exc)) from exc
     except OSError as exc:
-        raise fail(f"cannot send the notice through {next_hop}: {exc}; the message stays held") from exc
+        raise fail(f"cannot send the notice through {host}:{port}: {exc}; the message stays held") from exc
     out.print(f"quarantine {entry} rejected" + ("; the sender was told" if told else " (a bounce: no one to tell)"))

@@ -50,6 +50,7 @@ class Capability(StrEnum):
     RECORDS = "records"  # records requests, legal holds, disposition (aupguard.web.records)
     ARCHIVE_SEARCH = "archive_search"  # audited search and opening of archived items, archive status
     POSTURE = "posture"  # security posture pages (added later)
+    QUARANTINE = "quarantine"  # mail the gateway held for review: release or reject (aupguard.web.quarantine)
 
 
 MATRIX: dict[Capability, frozenset[Role]] = {
@@ -68,6 +69,9 @@ MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_USERS: frozenset({Role.SUPERINTENDENT, Role.TECHNOLOGY_DIRECTOR}),
     # The designee acts for the superintendent; requests, holds and disposals are theirs and the custodian's.
     Capability.RECORDS: frozenset({Role.RECORDS_CUSTODIAN, Role.SUPERINTENDENT, Role.DESIGNEE}),
+    # Held mail waits on a person: the Technology Director runs the gateway, reviewers and the
+    # superintendent's office decide findings like the ones a hold rule stands for.
+    Capability.QUARANTINE: frozenset({Role.TECHNOLOGY_DIRECTOR, Role.REVIEWER, Role.SUPERINTENDENT, Role.DESIGNEE}),
     # Inspection (the district's right to inspect, 401.13): the records roles and the Technology
     # Director, who runs searches for an investigation; every search and opening needs a reason.
     Capability.ARCHIVE_SEARCH: frozenset(

@@ -7,6 +7,7 @@ plain words, that the message was not delivered and why. Every decision is audit
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from aupguard import config
 from aupguard.store import audit_repo
 from aupguard.store.gateway_tables import gateway_quarantine
 from aupguard.store.tables import items
@@ -52,6 +54,19 @@ def hold(engine: Engine, item_id: str, mail_from: str, rcpt_to: Sequence[str], r
                 .returning(gateway_quarantine.c.id)
             ).scalar_one()
         )
+
+
+def next_hop(value: str | None = None) -> tuple[str, int]:
+    """Where released mail and notices go: `value` (host:port), else AUPGUARD_GATEWAY_NEXT_HOP."""
+    hop = value or config.get("GATEWAY_NEXT_HOP") or ""
+    host, _, port = hop.rpartition(":")
+    if not host or not port.isdigit():
+        raise QuarantineError(f"{hop!r} is not host:port")
+    return host.strip("[]"), int(port)
+
+
+def notice_from(value: str | None = None) -> str:
+    return value or config.get("GATEWAY_NOTICE_FROM") or f"postmaster@{socket.getfqdn()}"
 
 
 def entries(ws: Workspace, status: str | None, actor: str) -> list[dict[str, Any]]:

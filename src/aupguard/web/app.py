@@ -23,7 +23,7 @@ from aupguard.workspace import Workspace
 # Sections added by later capabilities. Each is a module with `router` (an APIRouter whose routes
 # use aupguard.web.security.guarded) and optionally `NAV` (aupguard.web.render.NavItem list); it is
 # included when the module exists. Records requests and security posture go here.
-EXTENSIONS = ("aupguard.web.records", "aupguard.web.posture")
+EXTENSIONS = ("aupguard.web.records", "aupguard.web.posture", "aupguard.web.quarantine")
 
 HTMX = "htmx-2.0.10.min.js"
 
