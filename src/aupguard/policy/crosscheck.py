@@ -277,10 +277,8 @@ class CrossChecker:
                     k for kinds in emitters.values() for k in kinds
                 ]
                 hint = suggest(pattern, all_kinds)
-            emitted = ", ".join(known) or "no known detector"
-            self.report(
-                ("rules", r, "signals", i), f"{owner} names signal kind '{pattern}' that {emitted} does not emit{hint}"
-            )
+            problem = f"that {', '.join(known)} does not emit" if known else "that no known detector emits"
+            self.report(("rules", r, "signals", i), f"{owner} names signal kind '{pattern}' {problem}{hint}")
         for i, name in enumerate(detectors):
             if name in emitters and not any(signal_matches(p, k) for p in patterns for k in emitters[name]):
                 self.report(
