@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import Engine, select
 
 from aupguard.archive import chain
@@ -60,6 +59,10 @@ class _Renderer:
         self.font = next((p for p in FONT_CANDIDATES if p.exists()), None)
 
     def render(self, title: str, lines: list[tuple[str, str]], body: str) -> bytes:
+        # Imported here: fpdf takes most of a second to import, and every `aupguard` command
+        # imports this module through the CLI; only building a release package draws PDFs.
+        from fpdf import FPDF
+
         pdf = FPDF(format="Letter")
         pdf.set_auto_page_break(True, margin=15)
         pdf.set_title(title)
