@@ -85,6 +85,18 @@ def entries(ws: Workspace, status: str | None, actor: str) -> list[dict[str, Any
     return rows
 
 
+def get(ws: Workspace, entry_id: int) -> dict[str, Any] | None:
+    """One quarantine entry with its message's subject and sender, whatever its status."""
+    query = (
+        select(gateway_quarantine, items.c.subject, items.c.sender)
+        .join(items, items.c.id == gateway_quarantine.c.item_id)
+        .where(gateway_quarantine.c.id == entry_id)
+    )
+    with ws.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return dict(row._mapping) if row is not None else None
+
+
 def _entry(ws: Workspace, entry_id: int) -> Any:
     with ws.engine.connect() as conn:
         row = conn.execute(select(gateway_quarantine).where(gateway_quarantine.c.id == entry_id)).first()

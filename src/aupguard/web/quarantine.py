@@ -27,8 +27,9 @@ NAV = [NavItem("Held mail", "/quarantine", Capability.QUARANTINE)]
 @router.get("/quarantine", include_in_schema=False, **guarded(Capability.QUARANTINE))
 def held_mail(request: Request, session: Session = Depends(signed_in)) -> Response:
     ws = workspace(request)
-    held = quarantine.entries(ws, quarantine.HELD, session.user.actor)
-    decided = [e for e in quarantine.entries(ws, None, session.user.actor) if e["status"] != quarantine.HELD]
+    every = quarantine.entries(ws, None, session.user.actor)  # one query, one audit entry
+    held = [e for e in every if e["status"] == quarantine.HELD]
+    decided = [e for e in every if e["status"] != quarantine.HELD]
     return page(request, "quarantine/list.html", session, held=held, decided=decided[-20:])
 
 
@@ -37,7 +38,7 @@ def open_held(
     request: Request, entry_id: int, reason: str = Form(""), session: Session = Depends(signed_in)
 ) -> Response:
     ws = workspace(request)
-    entry = next((e for e in quarantine.entries(ws, None, session.user.actor) if e["id"] == entry_id), None)
+    entry = quarantine.get(ws, entry_id)
     if entry is None:
         return page(request, "message.html", session, status_code=404, error="No held message has that number.")
     if not reason.strip():
