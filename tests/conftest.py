@@ -4,10 +4,12 @@ names a server (`.ci/run` starts one): every workspace then gets a fresh databas
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -81,3 +83,35 @@ def mail(tmp_path: Path) -> Path:
     from tests.small_district import write_mail
 
     return write_mail(tmp_path / "mail")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """A real SMTP server's handler standing in for the next mail server (Postfix's re-injection
+    smtpd, a relay): records what it is given."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK delivered"
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    """An aiosmtpd server on a free loopback port with a `Sink` handler: (handler, port)."""
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    handler, port = Sink(), free_port()
+    controller = controller_module.Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()

@@ -4,7 +4,6 @@ and a scan + verify with the archive in a bucket."""
 from __future__ import annotations
 
 import hashlib
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,7 @@ from aupguard.archive.blobs import BlobStore, compress  # noqa: E402
 from aupguard.archive.s3 import S3BlobStore  # noqa: E402
 from aupguard.archive.verify import verify  # noqa: E402
 from aupguard.workspace import Workspace  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -26,15 +26,10 @@ from aupguard.archive.chain import archive_entries
 from aupguard.gateway.spool import Spool
 from aupguard.store.tables import items
 from aupguard.workspace import Workspace
+from tests.conftest import free_port
 from tests.gateway.conftest import message, sha, wait_for
 
 LAUNCH = "import sys; from aupguard.cli import main; sys.argv[0] = 'aupguard'; main()"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class GatewayProcess:

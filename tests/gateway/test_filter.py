@@ -16,7 +16,6 @@ pytest.importorskip("aiosmtpd", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pi
 pytest.importorskip("aiosmtplib", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pip install them)")
 
 import yaml
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from aupguard.gateway import quarantine
@@ -26,33 +25,10 @@ from aupguard.gateway.spool import Spool
 from aupguard.store.gateway_tables import gateway_quarantine
 from aupguard.store.tables import audit_log
 from aupguard.workspace import Workspace
+from tests.conftest import Sink
 from tests.gateway.conftest import LEAK_BODY, item_count, message, sha, wait_for
-from tests.gateway.test_fault import free_port
 
 SENDER, RECIPIENTS = "sam.ortiz@district.example", ["reporter@news.example", "hidden-bcc@news.example"]
-
-
-class Sink:
-    """Stands in for Postfix's re-injection smtpd: records what it is given."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK delivered"
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler = Sink()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @contextmanager

@@ -23,16 +23,14 @@ import pytest
 pytest.importorskip("aiosmtpd", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pip install them)")
 pytest.importorskip("aiosmtplib", reason="needs aiosmtpd>=1.4.6 and aiosmtplib (pip install them)")
 
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from aupguard.gateway.server import GatewayConfig, running
 from aupguard.gateway.spool import Spool
 from aupguard.store.tables import findings
 from aupguard.workspace import Workspace
+from tests.conftest import Sink, free_port
 from tests.gateway.conftest import LEAK_BODY, item_count, message, wait_for
-from tests.gateway.test_fault import free_port
-from tests.gateway.test_filter import Sink
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 SWAKS = shutil.which("swaks")
@@ -110,17 +108,6 @@ JOURNAL_CF = """\
 always_bcc = journal@archive.invalid
 transport_maps = inline:{{ journal@archive.invalid=smtp:[127.0.0.1]:{journal} }}
 """
-
-
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler, port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 class PrivatePostfix:

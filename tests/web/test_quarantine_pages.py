@@ -13,25 +13,10 @@ from sqlalchemy import select
 from aupguard.gateway import quarantine
 from aupguard.store.gateway_tables import gateway_quarantine
 from aupguard.store.tables import audit_log, items
-from tests.gateway.test_fault import free_port
-from tests.gateway.test_filter import Sink
+from tests.conftest import Sink, free_port
 from tests.web.conftest import Demo, client_for, csrf_of, sign_in
 
 pytest.importorskip("aiosmtpd")
-
-
-@pytest.fixture
-def relay() -> Iterator[tuple[Sink, int]]:
-    """A real SMTP server standing in for Postfix's re-injection port."""
-    from aiosmtpd.controller import Controller
-
-    handler, port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def _held(demo: Demo, subject_like: str) -> int:
@@ -66,9 +51,9 @@ def _actions(demo: Demo, target: str) -> list[tuple[str, str | None]]:
 
 
 def test_release_delivers_with_the_envelope_and_records_the_reason(
-    demo: Demo, director: TestClient, relay: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
+    demo: Demo, director: TestClient, sink: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handler, port = relay
+    handler, port = sink
     monkeypatch.setenv("AUPGUARD_GATEWAY_NEXT_HOP", f"127.0.0.1:{port}")
     entry = _held(demo, "%")
     page = director.get("/quarantine")
@@ -92,9 +77,9 @@ def test_release_delivers_with_the_envelope_and_records_the_reason(
 
 
 def test_reject_tells_the_sender_in_plain_words(
-    demo: Demo, director: TestClient, relay: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
+    demo: Demo, director: TestClient, sink: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handler, port = relay
+    handler, port = sink
     monkeypatch.setenv("AUPGUARD_GATEWAY_NEXT_HOP", f"127.0.0.1:{port}")
     monkeypatch.setenv("AUPGUARD_GATEWAY_NOTICE_FROM", "technology@pccsd.example.org")
     entry = _held(demo, "%")
