@@ -151,20 +151,26 @@ def append(conn: Connection, kind: str, ref: str, count: int, payload: str) -> i
     return seq
 
 
-def record_items(conn: Connection, rows: Sequence[Mapping[Any, Any]]) -> int | None:
+def record_items(
+    conn: Connection, rows: Sequence[Mapping[Any, Any]], digests: Mapping[str, str] | None = None
+) -> int | None:
     """Chain the items of one stored batch that this batch inserted: one query, one link, one
     multi-row insert. Call it in the transaction that inserted the rows, right after the insert.
 
     An item is new when its stored first_seen_at is the batch's own: the insert skips items that
-    were already stored, and those keep the time they were first seen (and their link)."""
+    were already stored, and those keep the time they were first seen (and their link).
+
+    `digests` (item id -> `item_digest` of its row) may come from whoever built the rows: the
+    scan's workers compute them in parallel, so the single writer only looks them up."""
     if not rows:
         return None
     by_id: dict[str, Mapping[Any, Any]] = {}
     for row in rows:
         by_id.setdefault(row["id"], row)
     stored = conn.execute(select(items.c.id, items.c.first_seen_at).where(items.c.id.in_(list(by_id))))
+    known = digests or {}
     fresh = {
-        r.id: item_digest(by_id[r.id])
+        r.id: known.get(r.id) or item_digest(by_id[r.id])
         for r in stored
         if _plain(r.first_seen_at) == _plain(by_id[r.id].get("first_seen_at"))
     }

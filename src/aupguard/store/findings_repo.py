@@ -81,13 +81,16 @@ def store_batch(
     errors: Sequence[ReadError],
     new_findings: Sequence[Finding],
     item_times: dict[str, datetime | None],
+    digests: dict[str, str] | None = None,
 ) -> None:
-    """Write one batch of scan results. Re-running with the same input adds nothing new."""
+    """Write one batch of scan results. Re-running with the same input adds nothing new.
+
+    `digests` are the items' chain digests when the caller computed them (see chain.record_items)."""
     dialect = conn.dialect.name
     now = datetime.now(UTC)
     if stored_items:
         conn.execute(insert_ignore(dialect, items), [row for row, _, _ in stored_items])
-        chain.record_items(conn, [row for row, _, _ in stored_items])  # tamper evidence (archive/chain.py)
+        chain.record_items(conn, [row for row, _, _ in stored_items], digests)  # tamper evidence (archive/chain.py)
         conn.execute(
             insert_ignore(dialect, item_sources),
             [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],
