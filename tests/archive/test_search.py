@@ -122,6 +122,13 @@ def test_only_exclusions_is_refused() -> None:
         search.fts5_query("-budget")
 
 
+def test_only_exclusions_is_refused_by_the_search_on_either_database(scanned: Workspace) -> None:
+    with pytest.raises(search.SearchError, match="only exclusions"):
+        search.search(scanned.engine, SearchQuery(text="-moved"))
+    # an exclusion beside a word is a query
+    assert search.search(scanned.engine, SearchQuery(text="practice -moved"))
+
+
 def test_index_follows_deletes_and_updates(scanned: Workspace) -> None:
     names = by_name(scanned)
     with scanned.engine.begin() as conn:

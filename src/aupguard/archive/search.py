@@ -143,12 +143,15 @@ def statement(conn: Connection, q: SearchQuery) -> Any:
     if conn.dialect.name not in ("sqlite", "postgresql"):  # pragma: no cover - the two supported databases
         raise SearchError(f"full-text search is not available on {conn.dialect.name}")
     wanted = sorted({a.lower() for a in q.addresses if a.strip()}) if q.addresses is not None else None
+    # Read the query on both databases, so one that is refused (only exclusions) is refused on
+    # PostgreSQL too, whose websearch syntax would otherwise return every item without the word.
+    words = fts5_query(q.text) if q.text.strip() else ""
     if wanted == []:
         return stmt.where(literal_column("1") == 0)
     if sqlite:
         # Words and people in one MATCH: FTS5 intersects the posting lists itself.
         parts = []
-        if q.text.strip() and (words := fts5_query(q.text)):
+        if words:
             parts.append(f"{{subject body sender_name}} : ({words})")
         if wanted:
             parts.append(f"people : ({people_query(wanted)})")
