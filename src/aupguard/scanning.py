@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,9 +19,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from aupguard.archive import chain
 from aupguard.archive.blobs import BlobStore
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.directory.addresses import normalize_email
 from aupguard.engine import EngineContext, evaluate
 from aupguard.model import Channel, Finding, Item, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
@@ -53,6 +55,7 @@ class Counts:
 @dataclass
 class BatchResult:
     items: list[tuple[dict[str, Any], str, str]]  # (item row, source, position)
+    digests: dict[str, str]  # item id -> chain digest of its row, computed in the worker
     item_times: dict[str, datetime | None]
     errors: list[ReadError]
     findings: list[Finding]
@@ -97,6 +100,18 @@ def _detect(items: list[Item], state: _WorkerState) -> list[list[Signal]]:
     return out
 
 
+def add_envelope(item: Item, envelope: Iterable[str]) -> None:
+    """Add to `item` the envelope recipients its headers do not name (Bcc, list expansion), and
+    keep the whole envelope in `meta` so a reviewer sees which recipients only it shows."""
+    named = {normalize_email(a) for a in item.recipients}
+    envelope = list(dict.fromkeys(normalize_email(a) for a in envelope if a.strip()))
+    hidden = [a for a in envelope if a not in named]
+    item.recipients = [*item.recipients, *hidden]
+    item.meta["envelope_recipients"] = envelope
+    if hidden:
+        item.meta["bcc"] = hidden
+
+
 def _in_window(item: Item, state: _WorkerState) -> bool:
     # Undated items are kept: a window cannot exclude what it cannot place.
     if item.sent_at is None:
@@ -115,6 +130,8 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
     skipped = 0
     for rec in records:
         result = parse_record(rec)
+        if rec.envelope and isinstance(result, Item):
+            add_envelope(result, rec.envelope)
         if isinstance(result, ReadError):
             errors.append(result)
         elif _in_window(result, state):
@@ -134,12 +151,17 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
     t2 = time.perf_counter()
     now = datetime.now(UTC)
     rows = []
+    digests = {}
     for item in parsed:
         state.blobs.put(item.raw, item.id)
-        rows.append((findings_repo.item_row(item, now), item.source, item.position))
+        row = findings_repo.item_row(item, now)
+        rows.append((row, item.source, item.position))
+        # The hash chain's digest of the row, here in parallel rather than on the single writer.
+        digests[item.id] = chain.item_digest(row)
     t3 = time.perf_counter()
     return BatchResult(
         items=rows,
+        digests=digests,
         item_times={i.id: i.sent_at for i in parsed},
         errors=errors,
         findings=findings,
@@ -196,6 +218,15 @@ def _batches(
         yield batch, errors
 
 
+def _with_envelopes(
+    records: Iterable[RawRecord | ReadError], envelopes: Mapping[str, Sequence[str]]
+) -> Iterator[RawRecord | ReadError]:
+    for rec in records:
+        if isinstance(rec, RawRecord) and rec.source in envelopes:
+            rec.envelope = tuple(envelopes[rec.source])
+        yield rec
+
+
 def _prepare_state(ws: Workspace, since: datetime | None, until: datetime | None) -> _WorkerState:
     pack = ws.current_pack()
     directory = ws.directory()
@@ -223,8 +254,12 @@ def scan(
     workers: int = 1,
     on_findings: FindingSink | None = None,
     on_progress: ProgressSink | None = None,
+    envelopes: Mapping[str, Sequence[str]] | None = None,
 ) -> Counts:
-    """Scan `paths` into the workspace. Calls `on_findings` with stored findings per batch."""
+    """Scan `paths` into the workspace. Calls `on_findings` with stored findings per batch.
+
+    `envelopes` maps a file path to the recipients its transport named (the mail gateway's
+    spool): see `add_envelope`."""
     started = time.perf_counter()
     counts = Counts()
     state = _prepare_state(ws, since, until)
@@ -240,7 +275,9 @@ def scan(
         t = time.perf_counter()
         errors = read_errors + result.errors
         with ws.engine.begin() as conn:
-            findings_repo.store_batch(conn, scan_id, result.items, errors, result.findings, result.item_times)
+            findings_repo.store_batch(
+                conn, scan_id, result.items, errors, result.findings, result.item_times, result.digests
+            )
         keys = list({(f.item_id, f.rule_id) for f in result.findings})
         stored = findings_repo.query_findings(ws.engine, keys=keys) if keys else []
         counts.items += len(result.items)
@@ -258,6 +295,8 @@ def scan(
             on_progress(counts.bytes, counts.items + counts.errors + counts.skipped)
 
     records = iter_records(paths)
+    if envelopes:
+        records = _with_envelopes(records, envelopes)
     if workers <= 1:
         for batch, read_errors in _batches(records, counts):
             absorb(process_batch(batch, state), read_errors)

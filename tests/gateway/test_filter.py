@@ -23,7 +23,7 @@ from aupguard.gateway.server import Gateway, GatewayConfig, running
 from aupguard.gateway.settings import check_gateway_settings
 from aupguard.gateway.spool import Spool
 from aupguard.store.gateway_tables import gateway_quarantine
-from aupguard.store.tables import audit_log
+from aupguard.store.tables import audit_log, items
 from aupguard.workspace import Workspace
 from tests.conftest import Sink
 from tests.gateway.conftest import LEAK_BODY, item_count, message, sha, wait_for
@@ -69,6 +69,12 @@ def test_filtered_mail_is_delivered_with_its_envelope_and_archived(district: Wor
         )
     assert handler.received == [(SENDER, RECIPIENTS, raw)]  # flagged, but delivered: no hold by default
     assert district.blobs.get(sha(raw)) == raw
+    # The Bcc recipient is only in the SMTP envelope; the stored item names it, marked as such.
+    with district.engine.connect() as conn:
+        row = conn.execute(select(items.c.recipients, items.c.meta).where(items.c.id == sha(raw))).one()
+    assert row.recipients == RECIPIENTS
+    assert row.meta["bcc"] == ["hidden-bcc@news.example"]
+    assert row.meta["envelope_recipients"] == RECIPIENTS
 
 
 def test_next_hop_down_answers_451_so_postfix_keeps_the_message(district: Workspace) -> None:

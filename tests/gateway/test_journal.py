@@ -28,7 +28,7 @@ from aupguard.gateway import consumer, spool
 from aupguard.gateway.access import hash_password
 from aupguard.gateway.server import Gateway, GatewayConfig, running
 from aupguard.gateway.spool import Spool
-from aupguard.store.tables import findings
+from aupguard.store.tables import findings, items, scan_errors
 from aupguard.workspace import Workspace
 from tests.gateway.conftest import LEAK_BODY, item_count, message, sha, wait_for
 from tests.gateway.test_unwrap import journal_report
@@ -118,7 +118,7 @@ def test_an_internal_error_answers_4xx_and_the_retry_is_archived(
     raw = message("story", LEAK_BODY)
     real_put = Spool.put
 
-    def failing_put(self: Spool, data: bytes) -> Path:
+    def failing_put(self: Spool, data: bytes, recipients: Any = ()) -> Path:
         raise error
 
     with journal(district) as gateway:
@@ -149,11 +149,11 @@ def test_database_locked_keeps_the_message_spooled_until_the_store_works(
     real_scan = consumer.scan
     locked = {"on": True, "tries": 0}
 
-    def scan_while_locked(ws: Workspace, paths: list[Path]) -> Any:
+    def scan_while_locked(ws: Workspace, paths: list[Path], **options: Any) -> Any:
         if locked["on"]:
             locked["tries"] += 1
             raise OperationalError("INSERT INTO items", {}, Exception("database is locked"))
-        return real_scan(ws, paths)
+        return real_scan(ws, paths, **options)
 
     monkeypatch.setattr(consumer, "scan", scan_while_locked)
     raw = message("story", LEAK_BODY)
@@ -284,3 +284,50 @@ def test_a_microsoft_journal_report_is_archived_as_the_original_message(district
     assert item_count(district) == 1 and item_count(district, sha(report)) == 0
     assert district.blobs.get(sha(original)) == original
     assert "student-info-external" in rules_of(district, sha(original))
+
+
+def test_the_bcc_recipients_a_journal_report_lists_are_kept_with_the_original(district: Workspace) -> None:
+    original = message("story", LEAK_BODY)  # To: reporter@news.example; nothing says who else got it
+    listing = b"Sender: sam.ortiz@district.example\r\nTo: reporter@news.example\r\nBcc: Lee <lee@blog.example>\r\n"
+    report = journal_report(original).replace(
+        b"Sender: sam.ortiz@district.example\r\nSubject: story\r\nRecipient: reporter@news.example\r\n", listing
+    )
+    with journal(district) as gateway:
+        send(gateway, report)
+        wait_for(lambda: scanned(district, sha(original)), "the unwrapped original to be scanned")
+    with district.engine.connect() as conn:
+        row = conn.execute(select(items.c.recipients, items.c.meta).where(items.c.id == sha(original))).one()
+    assert row.recipients == ["reporter@news.example", "lee@blog.example"]
+    assert row.meta["bcc"] == ["lee@blog.example"]
+    assert not list(Spool.for_workspace(district.root).new.iterdir())  # the list went with the message
+
+
+def test_a_file_another_scan_stored_and_removed_meanwhile_leaves_no_read_error(
+    district: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The filter's hold check scans a message at once and removes its spool file; the scanner,
+    # which listed the file just before, then finds it gone. The message is stored: no error stays.
+    spooled = Spool.for_workspace(district.root).ensure()
+    raw = message("story", LEAK_BODY)
+    path = spooled.put(raw)
+    consumer.scan(district, [path])
+    spooled.done(path)
+    monkeypatch.setattr(Spool, "pending", lambda self, limit: [path])
+    result = consumer.drain_once(district, spooled)
+    assert (result.stored, result.set_aside, result.left) == (1, 0, 0)
+    assert item_count(district, sha(raw)) == 1
+    with district.engine.connect() as conn:
+        assert conn.execute(select(scan_errors.c.source, scan_errors.c.reason)).all() == []
+    assert not list(spooled.failed.iterdir())
+
+
+def test_a_file_that_is_gone_without_its_item_being_stored_keeps_its_error(
+    district: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spooled = Spool.for_workspace(district.root).ensure()
+    path = spooled.new / ("0" * 64 + ".eml")  # listed, then lost before any scan stored it
+    monkeypatch.setattr(Spool, "pending", lambda self, limit: [path])
+    result = consumer.drain_once(district, spooled)
+    assert (result.stored, result.set_aside) == (0, 1)
+    with district.engine.connect() as conn:
+        assert conn.execute(select(scan_errors.c.reason)).scalars().all() == ["no such file or folder"]

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from aupguard.gateway.unwrap import AS_RECEIVED, GOOGLE_COPY, MICROSOFT_JOURNAL, unwrap
+from aupguard.gateway.unwrap import AS_RECEIVED, GOOGLE_COPY, MICROSOFT_JOURNAL, report_recipients, unwrap
 from tests.gateway.conftest import LEAK_BODY, message
 
 ORIGINAL = message("story", LEAK_BODY)
@@ -43,3 +43,37 @@ def test_unwrap(received: bytes, kind: str, expected: bytes | None) -> None:
     result = unwrap(received)
     assert result.kind == kind
     assert result.raw == (expected if expected is not None else received)
+
+
+def report_with(listing: bytes) -> bytes:
+    return journal_report(ORIGINAL).replace(
+        b"Sender: sam.ortiz@district.example\r\nSubject: story\r\nRecipient: reporter@news.example\r\n", listing
+    )
+
+
+@pytest.mark.parametrize(
+    ("listing", "expected"),
+    [
+        (b"Sender: a@d.example\r\nRecipient: reporter@news.example\r\n", ("reporter@news.example",)),
+        # Exchange 2010+ report bodies: To/Cc/Bcc lines, Bcc included; duplicates once; case folded
+        (
+            b"Sender: a@d.example\r\nTo: One <one@x.example>, two@x.example\r\nCc: ONE@x.example\r\n"
+            b"Bcc: hidden@y.example\r\n",
+            ("one@x.example", "two@x.example", "hidden@y.example"),
+        ),
+        # how the recipient was reached is not a recipient
+        (b"Recipient: member@d.example, Expanded: staff-list@d.example\r\n", ("member@d.example",)),
+        # the sender and the subject are not recipients; nor is a line without an address
+        (b"Sender: a@d.example\r\nSubject: To: whom it may concern\r\nTo: undisclosed\r\n", ()),
+    ],
+    ids=["recipient-line", "to-cc-bcc", "expanded-group", "no-recipients"],
+)
+def test_the_recipients_a_journal_report_lists(listing: bytes, expected: tuple[str, ...]) -> None:
+    assert report_recipients(report_with(listing)) == expected
+    assert unwrap(report_with(listing)).recipients == expected
+
+
+def test_to_lines_inside_the_attached_original_are_not_the_reports_recipients() -> None:
+    inner = message("story", "To: someone@else.example\nplease read")
+    report = journal_report(inner).replace(b"Content-Type: text/plain; charset=us-ascii", b"Content-Type: text/html")
+    assert report_recipients(report) == ()

@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, or_, select
 
 from aupguard.gateway.spool import Spool
 from aupguard.scanning import scan
-from aupguard.store.tables import item_sources, scan_errors
+from aupguard.store.tables import item_sources, items, scan_errors
 from aupguard.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,12 @@ def drain_once(ws: Workspace, spool: Spool, batch: int = 200) -> Drained:
     result = Drained()
     if not paths:
         return result
-    scan(ws, paths)
+    scan(ws, paths, envelopes=spool.envelopes(paths))
     names = [str(p) for p in paths]
-    with ws.engine.connect() as conn:
+    with ws.engine.begin() as conn:
         stored = set(conn.scalars(select(item_sources.c.source).where(item_sources.c.source.in_(names))))
         failed = set(conn.scalars(select(scan_errors.c.source).where(scan_errors.c.source.in_(names))))
+        stored |= _stored_meanwhile(conn, [p for p in paths if str(p) in failed])
     for path in paths:
         if str(path) in stored:
             spool.done(path)
@@ -51,6 +52,25 @@ def drain_once(ws: Workspace, spool: Spool, batch: int = 200) -> Drained:
         else:  # outside the scan's window or vanished meanwhile: look again next round
             result.left += 1
     return result
+
+
+def _stored_meanwhile(conn: Connection, paths: list[Path]) -> set[str]:
+    """Of files this round could not read, those whose item another scan stored meanwhile (the
+    filter's hold check scans a message at once and removes its file): their read error says
+    only that the file was gone, and is removed, since the message is in the store."""
+    if not paths:
+        return set()
+    ids = {item_id_of(p): p for p in paths}
+    present = set(conn.scalars(select(items.c.id).where(items.c.id.in_(list(ids)))))
+    sources = [str(ids[i]) for i in present if not ids[i].exists()]
+    if sources:
+        conn.execute(
+            scan_errors.delete().where(
+                scan_errors.c.source.in_(sources),
+                or_(scan_errors.c.reason == "no such file or folder", scan_errors.c.reason.like("cannot read%")),
+            )
+        )
+    return set(sources)
 
 
 def drain(ws: Workspace, spool: Spool, batch: int = 200) -> Drained:

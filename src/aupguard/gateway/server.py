@@ -124,7 +124,8 @@ class GatewayHandler:
             if self.config.mode == "journal":
                 path = await asyncio.to_thread(self._spool_journaled, received)
             else:
-                path = await asyncio.to_thread(self.spool.put, received)
+                # RCPT TO names every recipient, Bcc included; the headers do not.
+                path = await asyncio.to_thread(self.spool.put, received, list(envelope.rcpt_tos))
         except OSError as exc:
             log.error("spool write failed: %s", exc)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -142,7 +143,9 @@ class GatewayHandler:
         unwrapped = unwrap(received)
         if unwrapped.note:
             log.warning("%s", unwrapped.note)
-        return self.spool.put(unwrapped.raw)
+        # A journal copy's own envelope is the journal mailbox; a Microsoft report lists the
+        # original's recipients (Bcc included), which is what is kept.
+        return self.spool.put(unwrapped.raw, unwrapped.recipients)
 
     async def _filter(self, received: bytes, path: Path, envelope: Envelope) -> str:
         mail_from = reverse_path(envelope.mail_from)
@@ -177,7 +180,7 @@ class GatewayHandler:
             with self.ws.engine.connect() as conn:
                 known = conn.execute(select(items.c.id).where(items.c.id == item_id)).first() is not None
             if not known and path.exists():
-                scan(self.ws, [path])
+                scan(self.ws, [path], envelopes=self.spool.envelopes([path]))
             with self.ws.engine.connect() as conn:
                 if conn.execute(select(items.c.id).where(items.c.id == item_id)).first() is not None:
                     self.spool.done(path)

@@ -5,13 +5,20 @@ to be scanned), `failed/` (could not be read as a message; kept, never deleted).
 by the sha256 of its bytes, which is also the id its item will get, so a message journaled twice
 is one spool file and one item, and deleting a file after its item is stored can never drop a
 different message that arrived in between.
+
+A message's envelope recipients (SMTP RCPT TO in filter mode, a journal report's recipient list)
+sit beside it in `<sha256>.rcpt`, a JSON list written durably before the message itself: the
+headers never show Bcc recipients, and the envelope is the only place they are named. The same
+bytes received twice for different recipients add to the list.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 _counter = 0
@@ -58,16 +65,28 @@ class Spool:
             removed += 1
         return removed
 
-    def put(self, raw: bytes) -> Path:
-        """Write `raw` durably and return its spool path. Raises OSError (disk full, folder not
-        writable, ...): the caller answers 4xx and the sender retries."""
+    def put(self, raw: bytes, recipients: Sequence[str] = ()) -> Path:
+        """Write `raw` (and its envelope `recipients`, if any) durably and return its spool path.
+        Raises OSError (disk full, folder not writable, ...): the caller answers 4xx and the
+        sender retries."""
         digest = hashlib.sha256(raw).hexdigest()
         final = self.new / f"{digest}.eml"
+        if recipients:
+            known = self.recipients(final)
+            merged = known + [r for r in dict.fromkeys(a.lower() for a in recipients) if r not in known]
+            if merged != known:
+                self._write(json.dumps(merged).encode(), digest, final.with_suffix(".rcpt"))
+        self._write(raw, digest, final)
+        # The renames are durable only once the folder holding the new names is synced.
+        _fsync_dir(self.new)
+        return final
+
+    def _write(self, data: bytes, digest: str, final: Path) -> None:
         tmp = self.tmp / f"{digest}.{_unique()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         try:
             try:
-                view = memoryview(raw)
+                view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
                 os.fsync(fd)
@@ -77,9 +96,15 @@ class Spool:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        # The rename is durable only once the folder holding the new name is synced.
-        _fsync_dir(self.new)
-        return final
+
+    @staticmethod
+    def recipients(path: Path) -> list[str]:
+        """The envelope recipients kept beside the spooled message at `path` ([] when none)."""
+        try:
+            value = json.loads(path.with_suffix(".rcpt").read_bytes())
+        except FileNotFoundError:
+            return []
+        return [str(a) for a in value] if isinstance(value, list) else []
 
     def pending(self, limit: int) -> list[Path]:
         """Up to `limit` spooled messages, oldest first."""
@@ -98,10 +123,20 @@ class Spool:
         with os.scandir(self.new) as it:
             return sum(1 for e in it if e.name.endswith(".eml"))
 
+    def envelopes(self, paths: Sequence[Path]) -> dict[str, list[str]]:
+        """Path (as scan names the source) -> envelope recipients, for the messages that have them."""
+        found = {str(p): self.recipients(p) for p in paths}
+        return {source: recipients for source, recipients in found.items() if recipients}
+
     def done(self, path: Path) -> None:
         path.unlink(missing_ok=True)
+        # The message first: a crash in between leaves a stray list, never a message without it.
+        path.with_suffix(".rcpt").unlink(missing_ok=True)
 
     def set_aside(self, path: Path) -> None:
         """Keep a file the scan could not turn into an item (its reason is in scan_errors)."""
+        envelope = path.with_suffix(".rcpt")
+        if envelope.exists():
+            os.replace(envelope, self.failed / envelope.name)
         if path.exists():
             os.replace(path, self.failed / path.name)

@@ -26,3 +26,6 @@ class RawRecord:
     raw: bytes  # the original bytes, archived as they are
     item: Item | None = None  # set when format == "item" (texts, posts: parsed while reading)
     nbytes: int = 0  # bytes of input this record consumed, for progress reporting
+    # Recipients the transport knew (the gateway's SMTP envelope or a journal report's list),
+    # Bcc included: scan adds those the headers do not name (`scanning.add_envelope`).
+    envelope: tuple[str, ...] = ()

@@ -1,0 +1,36 @@
+"""The spool keeps each message's envelope recipients beside it, and never a message without them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aupguard.gateway.spool import Spool
+from tests.gateway.conftest import message
+
+
+def test_recipients_are_kept_beside_the_message_and_merged_when_it_comes_again(tmp_path: Path) -> None:
+    spool = Spool(tmp_path).ensure()
+    raw = message("story")
+    path = spool.put(raw, ["A@x.example", "b@x.example"])
+    assert spool.put(raw, ["b@x.example", "c@x.example"]) == path  # same bytes: one spool file
+    assert spool.recipients(path) == ["a@x.example", "b@x.example", "c@x.example"]
+    assert spool.envelopes([path]) == {str(path): ["a@x.example", "b@x.example", "c@x.example"]}
+    assert spool.pending(10) == [path] and spool.count() == 1  # the list is not a message
+    assert not list(spool.tmp.iterdir())
+
+
+def test_a_message_without_an_envelope_has_no_list(tmp_path: Path) -> None:
+    spool = Spool(tmp_path).ensure()
+    path = spool.put(message("story"))
+    assert spool.recipients(path) == [] and spool.envelopes([path]) == {}
+    assert [p.name for p in spool.new.iterdir()] == [path.name]
+
+
+def test_done_and_set_aside_take_the_list_along(tmp_path: Path) -> None:
+    spool = Spool(tmp_path).ensure()
+    stored = spool.put(message("stored"), ["a@x.example"])
+    failed = spool.put(message("failed"), ["b@x.example"])
+    spool.done(stored)
+    spool.set_aside(failed)
+    assert not list(spool.new.iterdir())
+    assert sorted(p.name for p in spool.failed.iterdir()) == sorted([failed.name, failed.with_suffix(".rcpt").name])
