@@ -55,6 +55,20 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DEV_DATA = Path(os.environ.get("AUPGUARD_DEV_DATA", REPO.parent / "shared" / "dev-data"))
 LANGUAGE_DETECTORS = ("offensive_language", "sexual_content", "commercial", "credentials")
 ABUSE = ("language.harassment", "language.identity_attack")
+# Settings that also judge words the sender did not write (received mass mailings, forwarded
+# text, credentials delivered to their holder); off by default. The bench shows what they add.
+OPT_IN = {
+    "commercial": {"bulk_mail_is_commercial": True, "forwarded_is_commercial": True},
+    "credentials": {"delivery_to_holder_is_sharing": True},
+}
+
+
+def with_opt_in(ctx: DetectContext, name: str) -> DetectContext:
+    settings = dict(ctx.settings)
+    settings[name] = {**settings.get(name, {}), **OPT_IN[name]}
+    return DetectContext(directory=ctx.directory, settings=settings)
+
+
 ANY_LANGUAGE = ("language.offensive", *ABUSE)
 
 
@@ -169,6 +183,13 @@ def report_spam(root: Path, ctx: DetectContext) -> None:
     commercial = registry.get("commercial")
     ours = [bool(commercial.detect(i, ctx)) for i in mail]
     compare("SpamAssassin ham vs spam (commercial detector; spam = positive)", [i.text for i in mail], truth, ours)
+    opt_in = with_opt_in(ctx, "commercial")
+    opt_in_flags = [bool(commercial.detect(i, opt_in)) for i in mail]
+    print(f"  aupguard, {_settings_text('commercial')}  {scores(truth, opt_in_flags).row()}")
+
+
+def _settings_text(name: str) -> str:
+    return ", ".join(f"{key}: true" for key in OPT_IN[name])
 
 
 def report_enron(enron: list[Item], ctx: DetectContext) -> None:
@@ -181,6 +202,10 @@ def report_enron(enron: list[Item], ctx: DetectContext) -> None:
             for sig in sigs[:3]:
                 what = f"{sig.kind} {sig.score:.2f} {_one_line(sig.text, 70)!r}"
                 print(f"    {_short(item)} {what}: {_one_line(sig.explanation, 150)}")
+        if name in OPT_IN:
+            opt_in = with_opt_in(ctx, name)
+            more = sum(1 for i in enron if detector.detect(i, opt_in))
+            print(f"    with {_settings_text(name)}: {more} messages = {1000 * more / len(enron):.1f} per 1,000")
 
 
 def report_speed(enron: list[Item], ctx: DetectContext, rounds: int = 5) -> None:

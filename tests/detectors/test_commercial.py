@@ -109,3 +109,99 @@ def test_find_cues_counts_a_wording_once() -> None:
 def test_lockdown_codes_are_not_discount_codes() -> None:
     assert find_cues("During the drill we use code RED, then use code yellow.") == []
     assert [c.category for c in find_cues("Use code TEACH20")] == ["price"]
+
+
+# ---------------------------------------------------------------- advertising staff received
+
+NEWSLETTER = (
+    "This week's deals: hotel rooms for only $79 a night, limited time offer!\n\n"
+    "You are currently subscribed to hotdeals as jdoe@district.example.org.\n"
+)
+NEWSLETTER_WITH_FOOTER = (
+    "Cruise from just $658 per person. Book today, limited time offer!\n\nTo unsubscribe, click here."
+)
+BULK = DetectContext(settings={"commercial": {"bulk_mail_is_commercial": True}})
+FORWARDED = DetectContext(settings={"commercial": {"forwarded_is_commercial": True}})
+
+
+def mail(body: str, sender: str = "deals@vendor.example.com", **headers: str) -> Item:
+    return Item(
+        "x", Channel.EMAIL, "t", "", b"", sender=sender, body=body,
+        headers={name.replace("_", "-"): [value] for name, value in headers.items()},
+    )  # fmt: skip
+
+
+def signals(it: Item, ctx: DetectContext = CTX) -> list[str]:
+    return [s.explanation for s in CommercialDetector().detect(it, ctx)]
+
+
+@pytest.mark.parametrize(
+    "it",
+    [
+        mail(
+            "Hotel rooms for only $79 a night, limited time offer!",
+            list_unsubscribe="<mailto:leave@vendor.example.com>",
+        ),
+        mail("Hotel rooms for only $79 a night, limited time offer!", list_id="<deals.vendor.example.com>"),
+        mail("Hotel rooms for only $79 a night, limited time offer!", precedence="bulk"),
+        mail(NEWSLETTER),
+        mail(NEWSLETTER_WITH_FOOTER),
+        # 1-800 CONTACTS reminder (Enron): "in stock" and a list footer
+        mail(
+            "Over 10 million contacts in stock.\n"
+            "If you would like to be removed from our reminder list, reply UNSUBSCRIBE."
+        ),
+        mail("Special Offer! Save 20%, buy online.\n<a href='x'>Remove Name from E-Mail List</a>"),
+    ],
+)
+def test_mass_mailing_received_does_not_fire_by_default_and_fires_with_the_setting(it: Item) -> None:
+    assert signals(it) == []
+    assert signals(it, BULK)
+
+
+def test_staff_pitch_with_an_unsubscribe_footer_fires() -> None:
+    pitch = mail(
+        "Hi friends! New Scentsy fall scents are here, 20% off - DM me to order.\n\nReply STOP to unsubscribe.",
+        sender="jdoe@gmail.example.com",
+    )
+    (explanation,) = signals(pitch)
+    assert "strong order request 'DM me to order'" in explanation
+    assert "A mass mailing (footer 'unsubscribe'), flagged for the sender's own cues." in explanation
+    # an MLM brand with one other weak category is personal too
+    assert signals(mail("Color Street nails 30% off this week!\nunsubscribe", sender="jdoe@gmail.example.com"))
+
+
+def test_mailing_from_a_district_address_is_judged_like_any_message() -> None:
+    from aupguard.directory.index import Directory
+
+    district = DetectContext(directory=Directory.build([], district_domains=["district.example.org"]))
+    sale = "Cookie dough $12 each, orders due Friday.\n\nTo unsubscribe from the staff list, click here."
+    assert signals(mail(sale, sender="cafeteria@district.example.org"), district)
+    assert signals(mail(sale, sender="sales@vendor.example.com"), district) == []
+
+
+@pytest.mark.parametrize(
+    "divider",
+    [
+        "-----Original Message-----",
+        "----- Original Message -----",
+        "---------------------- Forwarded by Sally Beck/HOU/ECT on 10/11/2000 01:43 PM ---------------------------",
+        "Begin forwarded message:",
+        "---------- Forwarded message ---------",
+        "________________________________\nFrom: Deals <deals@vendor.example.com>",
+    ],
+)
+def test_forwarded_advertising_is_left_out_by_default(divider: str) -> None:
+    body = f"FYI - cheap flights for the conference.\n\n{divider}\nFares for only $79, limited time offer! Act now."
+    assert not fires(body)
+    assert fires(body, FORWARDED)
+
+
+def test_own_pitch_above_a_forwarded_message_fires() -> None:
+    body = "I'm now taking orders for custom tumblers!\n\n-----Original Message-----\nFrom: Ann\nLove the mugs."
+    assert fires(body)
+
+
+def test_underscore_rules_in_a_newsletter_are_not_forward_dividers() -> None:
+    body = "Cookie dough $12 each!\n_____________________NEWS_____________________\nOrders due Friday."
+    assert fires(body)

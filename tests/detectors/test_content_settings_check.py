@@ -42,6 +42,13 @@ def test_shipped_pack_settings_are_valid() -> None:
         ),
         ({"offensive_language": {"extra_terms": {"insult": ["bad[entry"]}}}, "is not 'word' or 'word[suffix,...]'"),
         ({"commercial": {"fundraisers_are_commercial": "yes"}}, "must be true or false"),
+        ({"commercial": {"bulk_mail_is_commercial": "no"}}, "bulk_mail_is_commercial: must be true or false"),
+        ({"commercial": {"forwarded_is_commercial": 0}}, "forwarded_is_commercial: must be true or false"),
+        ({"commercial": {"bulk_is_commercial": True}}, "(did you mean 'bulk_mail_is_commercial'?)"),
+        (
+            {"credentials": {"delivery_to_holder_is_sharing": "false"}},
+            "delivery_to_holder_is_sharing: must be true or false",
+        ),
         ({"credentials": {"codes": 1}}, "must be true or false"),
         ({"sexual_content": {"extra_terms": "porn"}}, "must be a list of non-empty strings"),
         ({"credentials": []}, "must be a mapping"),
@@ -58,8 +65,11 @@ def test_good_settings_pass() -> None:
             "threshold": {"default": 0.9, "post": 0.5}, "abuse_threshold": 0.8, "min_severity": "moderate",
             "allow": ["Hell Creek"], "extra_terms": {"vulgar": {"mild": ["frak[ing]"]}, "slur": ["x"]},
         },
-        "commercial": {"allow": ["Scholastic"], "fundraisers_are_commercial": True},
-        "credentials": {"allow": [], "codes": False},
+        "commercial": {
+            "allow": ["Scholastic"], "fundraisers_are_commercial": True, "bulk_mail_is_commercial": True,
+            "forwarded_is_commercial": False,
+        },
+        "credentials": {"allow": [], "codes": False, "delivery_to_holder_is_sharing": True},
         "student_info": {"anything": "is another detector's business"},
     }  # fmt: skip
     assert problems(good) == []

@@ -94,3 +94,90 @@ def test_looks_secret(value: str, secret: bool) -> None:
 
 def test_mask() -> None:
     assert mask("Tigers2023") == "T********3" and mask("ab") == "**"
+
+
+# ---------------------------------------------------------------- delivered to the holder vs shared
+
+REPORT_DELIVERIES = DetectContext(settings={"credentials": {"delivery_to_holder_is_sharing": True}})
+
+
+def mail(body: str, sender: str, subject: str | None = None, **headers: str) -> Item:
+    return Item(
+        "x", Channel.EMAIL, "t", "", b"", sender=sender, subject=subject, body=body,
+        headers={name.replace("_", "-"): [value] for name, value in headers.items()},
+    )  # fmt: skip
+
+
+def kinds(it: Item, ctx: DetectContext = CTX) -> list[str]:
+    return [s.kind for s in CredentialsDetector().detect(it, ctx)]
+
+
+DELIVERIES = [
+    # an automated reset to the holder
+    mail("Your password has been reset. Your new password is Tigers2023!", "noreply@sis.example.org"),
+    mail("Password: Falcons#2026", "it-alerts@district.example.org", auto_submitted="auto-generated"),
+    # SAP's reset mail (Enron): the system says so itself
+    mail(
+        "THIS IS A GENERATED EMAIL - DO NOT REPLY!\n\n"
+        "The password for your account:P00531014 has been reset to:14640101",
+        "sap_security@corp.example.com",
+    ),
+    # an administrator provisioning the holder's new account (Enron's UBSWenergy mail)
+    mail("STACK MANAGER\nUser ID: ebass\nPassword: q#9M#npX\t(Please Change)", "stephanie.sever@corp.example.com"),
+    mail(
+        "Welcome! Your temporary password is Bluejay77; you will be prompted to change it.", "helpdesk@corp.example.com"
+    ),
+    # an automated one-time code to the holder
+    mail("Your verification code is 482913.", "no-reply@accounts.example.com"),
+]
+
+
+@pytest.mark.parametrize("it", DELIVERIES)
+def test_delivery_to_the_holder_is_not_reported_by_default(it: Item) -> None:
+    assert kinds(it) == []
+    assert kinds(it, REPORT_DELIVERIES)
+
+
+def test_a_person_forwarding_a_reset_mail_is_sharing() -> None:
+    body = (
+        "Can you get in and fix my grades?\n\n-----Original Message-----\nFrom: noreply@sis.example.org\n"
+        "THIS IS A GENERATED EMAIL - DO NOT REPLY!\nYour password has been reset. Your new password is Tigers2023!"
+    )
+    it = mail(body, "jdoe@district.example.org")
+    (sig,) = CredentialsDetector().detect(it, CTX)
+    assert sig.kind == "credentials.password" and "forwarded" in sig.explanation
+    pasted = mail("Your new password is Tigers2023! Please change it.", "jdoe@district.example.org", "Fw: reset")
+    assert kinds(pasted) == ["credentials.password"]
+
+
+def test_a_forwarded_code_from_a_person_is_sharing() -> None:
+    body = "Here you go\n\nBegin forwarded message:\n\nYour verification code is 482913."
+    assert kinds(mail(body, "jdoe@district.example.org")) == ["credentials.one_time_code"]
+
+
+def test_first_person_sharing_beats_delivery_wording() -> None:
+    it = mail("Use my account for the sub: my password is Tigers2023 (please change nothing).", "jdoe@x.example.org")
+    assert kinds(it) == ["credentials.password"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Enron newsletter: "password" then a slash-joined word is prose
+        "If you can't remember your password and/or your user name, click here",
+        # an empty password parameter in a link (Enron): nothing after "="
+        "<http://intranet/livelink.exe?func=ll.login&username=GCPGuest&password=&nextURL=%2fena>",
+    ],
+)
+def test_prose_and_empty_url_parameters_are_not_passwords(body: str) -> None:
+    assert found(body) == []
+
+
+def test_a_password_in_a_link_is_shared() -> None:
+    # Whoever follows the link signs in as jsmith: defensible, so it is reported.
+    assert found("Grades: https://portal.example.org/login?user=jsmith&password=Tigers2023") == ["credentials.password"]
+
+
+def test_set_up_wording_about_users_is_still_delivery() -> None:
+    body = "Your temporary password is Bluejay77. All users must change their password at first log in."
+    assert kinds(mail(body, "helpdesk@x.example.org")) == []

@@ -15,11 +15,27 @@ those. A fundraiser that comes with a personal cue (the sender's own shop, an ML
 recruiting) is still flagged - "Scentsy fundraiser for band" is the sender's business. A district
 that wants fundraisers reviewed too sets `fundraisers_are_commercial: true`.
 
-Quoted reply lines (`>`) are skipped: they are someone else's words.
+Someone else's words are not the sender's pitch, so by default they are left out:
+
+* quoted reply lines (`>`), always;
+* forwarded or replied-to messages below a divider ("-----Original Message-----", "-----
+  Forwarded by", "Begin forwarded message:"; see forwarded.py): a vendor's offer passed on to
+  colleagues is not the sender's commercial activity. `forwarded_is_commercial: true` counts
+  cues there too.
+* mass mailings received from outside the district: a newsletter or vendor offer (List-Id /
+  List-Unsubscribe / Precedence: bulk|list|junk headers, or a list footer such as "unsubscribe",
+  "you are currently subscribed to", "removed from our mailing list") is advertising staff
+  received, not staff advertising. Such a message is flagged only on a personal cue (own shop,
+  order request, recruiting, MLM brand): a staff member's own pitch that ends with an
+  unsubscribe footer still fires. A mailing whose sender the directory knows as a district
+  address is not "received" and is judged like any message. `bulk_mail_is_commercial: true`
+  judges received mass mailings like any message too (the footer then counts as a weak cue).
 
 Settings (`settings.detectors.commercial`):
   allow: phrases inside which a cue is ignored (e.g. a vendor the district contracts with).
   fundraisers_are_commercial: bool, default false.
+  bulk_mail_is_commercial: bool, default false.
+  forwarded_is_commercial: bool, default false.
 """
 
 from __future__ import annotations
@@ -31,6 +47,7 @@ from typing import Any
 from aupguard.detectors.anchors import LexiconScan, LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_yaml
+from aupguard.detectors.forwarded import forwarded_start
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
@@ -38,6 +55,9 @@ MAX_EXPLAINED = 6  # cues spelled out in the explanation; `data["cues"]` has the
 MAX_TEXT = 50_000  # characters scanned per item; sales pitches come first, not after 50 kB
 PERSONAL = frozenset({"order_request", "recruiting", "own_shop", "mlm_brand"})
 MONEY_ONLY = frozenset({"price", "payment"})
+MASS_MAIL_FOOTER = "bulk_mail"  # the weak-cue category of list footers ("unsubscribe", ...)
+MASS_MAIL_HEADERS = ("list-id", "list-unsubscribe")  # RFC 2919 / RFC 2369: sent through a list
+BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
@@ -71,9 +91,18 @@ class Cue:
     text: str
 
 
-def find_cues(text: str, allow: re.Pattern[str] | None = None) -> list[Cue]:
-    """Cues in `text` outside quoted lines and allowed phrases: each distinct wording once."""
-    return _find_cues(SCANNER.scan(text[:MAX_TEXT]), allow)
+def find_cues(text: str, allow: re.Pattern[str] | None = None, *, forwarded: bool = False) -> list[Cue]:
+    """Cues in `text` outside quoted lines and allowed phrases, each distinct wording once;
+    without those below a forward divider unless `forwarded`."""
+    text = text[:MAX_TEXT]
+    cues = _find_cues(SCANNER.scan(text), allow)
+    return cues if forwarded else own_cues(cues, text)
+
+
+def own_cues(cues: list[Cue], text: str) -> list[Cue]:
+    """`cues` without those below the first forward divider: the forwarded message's words."""
+    divider = forwarded_start(text)
+    return cues if divider is None else [c for c in cues if c.start < divider]
 
 
 def _find_cues(scan: LexiconScan, allow: re.Pattern[str] | None) -> list[Cue]:
@@ -100,6 +129,26 @@ def _is_fundraiser(scan: LexiconScan) -> bool:
     return next(scan.finditer("fundraiser"), None) is not None
 
 
+def mass_mailing(item: Item, cues: list[Cue]) -> str | None:
+    """Why `item` is a mass mailing (a list header or footer), or None when nothing says so."""
+    for name in MASS_MAIL_HEADERS:
+        if item.headers.get(name):
+            return f"{name} header"
+    precedence = " ".join(item.headers.get("precedence", ())).strip().lower()
+    if precedence in BULK_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    footer = next((c for c in cues if c.category == MASS_MAIL_FOOTER), None)
+    return f"footer {' '.join(footer.text.split())!r}" if footer else None
+
+
+def _received_mass_mailing(item: Item, cues: list[Cue], ctx: DetectContext) -> str | None:
+    """`mass_mailing` for mail from outside the district; None when the directory knows the
+    sender as a district address (the district's own list mail is its staff's words)."""
+    if item.sender and ctx.directory.is_district_address(item.sender):
+        return None
+    return mass_mailing(item, cues)
+
+
 class CommercialDetector(Detector):
     name = "commercial"
     version = "1.0"
@@ -116,19 +165,22 @@ class CommercialDetector(Detector):
         allow = re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
         scan = SCANNER.scan(item.text[:MAX_TEXT])
         cues = _find_cues(scan, allow)
-        if not cues:
+        # Speed: the forward divider is looked for only when the whole text has enough cues;
+        # leaving cues out never makes `_enough` true, so this gives the same verdicts.
+        if not cues or not _enough(cues):
             return []
-
-        strong = [c for c in cues if c.strong]
-        weak = [c for c in cues if not c.strong]
-        weak_categories = {c.category for c in weak}
-        enough_weak = (len(weak_categories) >= 2 and not weak_categories <= MONEY_ONLY) or len(weak) >= 3
-        if not strong and not enough_weak:
-            return []
+        if not settings.get("forwarded_is_commercial", False):
+            cues = own_cues(cues, scan.text)
+            if not cues or not _enough(cues):
+                return []
         personal = any(c.category in PERSONAL for c in cues)
         if not personal and not settings.get("fundraisers_are_commercial", False) and _is_fundraiser(scan):
             return []
+        mailing = None if settings.get("bulk_mail_is_commercial", False) else _received_mass_mailing(item, cues, ctx)
+        if mailing and not personal:
+            return []  # advertising the sender received, not the sender's own pitch
 
+        strong = [c for c in cues if c.strong]
         score = 0.85 if strong else 0.6
         score = min(0.95, score + 0.05 * max(0, len(cues) - (1 if strong else 2)))
         lead = strong[0] if strong else min(cues, key=lambda c: c.start)
@@ -137,11 +189,22 @@ class CommercialDetector(Detector):
             f"{'strong' if c.strong else 'weak'} {c.category.replace('_', ' ')} {' '.join(c.text.split())!r}"
             for c in ordered[:MAX_EXPLAINED]
         ) + (f"; and {len(ordered) - MAX_EXPLAINED} more" if len(ordered) > MAX_EXPLAINED else "")
+        why_mailing = f" A mass mailing ({mailing}), flagged for the sender's own cues." if mailing else ""
         return [
             self.signal(
                 "content.commercial", lead.start, lead.end, lead.text, round(score, 2),
-                f"Commercial cues: {listed}.",
+                f"Commercial cues: {listed}.{why_mailing}",
                 cues=[{"category": c.category, "strong": c.strong, "start": c.start, "end": c.end,
                        "text": c.text} for c in cues],
+                **({"mass_mailing": mailing} if mailing else {}),
             )
         ]  # fmt: skip
+
+
+def _enough(cues: list[Cue]) -> bool:
+    """One strong cue, or weak cues from two categories (not money alone), or three weak cues.
+    Monotone: true for some cues, it is true for any list that holds them."""
+    if any(c.strong for c in cues):
+        return True
+    weak_categories = {c.category for c in cues}
+    return (len(weak_categories) >= 2 and not weak_categories <= MONEY_ONLY) or len(cues) >= 3

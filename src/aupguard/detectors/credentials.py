@@ -17,19 +17,37 @@ The secret itself is never copied into the signal: `text` shows it masked ("T***
 `data` holds only its length, so the findings database does not become a password list. The
 span still points at the cue and value in the message for the reviewer.
 
+A credential delivered to its holder is not shared: the policy's clause is about "use of
+another's account or password", and a new-account or reset mail is how the holder gets theirs.
+By default nothing is reported for a credential in the sender's own text (not below a forward
+divider, see forwarded.py; subject not "Fw:") when
+
+* the sender is an automated system: an `Auto-Submitted` header other than "no", a no-reply /
+  mailer-daemon / postmaster address, or the message says it was generated automatically
+  ("THIS IS A GENERATED EMAIL - DO NOT REPLY"); this covers one-time codes too; or
+* for a password, its paragraph speaks to the holder about their own account being set up or
+  reset: "your new password", "the password for your account ... has been reset to",
+  "Password: q#9M#npX (Please Change)", "temporary password".
+
+A first-person cue in the paragraph ("my password", "log in as me", "our login") always
+reports, and so does a credential a person forwards: below a divider it is passed on, which is
+sharing. `delivery_to_holder_is_sharing: true` reports deliveries too.
+
 Quoted reply lines (`>`) are skipped. Settings (`settings.detectors.credentials`):
   allow: phrases inside which nothing is reported (e.g. a documented demo password).
   codes: false turns off one-time-code signals (default true).
+  delivery_to_holder_is_sharing: bool, default false (see above).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.forwarded import forwarded_start
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
@@ -53,15 +71,43 @@ CODE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+# Delivery of a credential to its holder (see the docstring): wording around the password...
+HOLDER_DELIVERY = re.compile(
+    r"\byour\s+(?:new\s+|temporary\s+|temp\s+|initial\s+|default\s+)?(?:password|pwd|account|user\s*id|log-?in)\b"
+    r"|\b(?:has|have)\s+been\s+(?:reset|set\s+up|created|changed)\b|\breset\s+to\b"
+    r"|\b(?:temporary|initial)\s+password\b|\bplease\s+change\b|\b(?:prompted|required|asked)\s+to\s+change\b",
+    re.IGNORECASE,
+)
+# ...unless the writer speaks of their own account: that is sharing. (Not "their": "users must
+# change their password" is set-up wording.)
+SHARING = re.compile(
+    r"\b(?:my|our)\s+(?:[\w-]+\s+)?(?:password|passcode|pwd|pw|log-?in|account|credentials|code)\b"
+    r"|\blog\s*(?:in|on)\s+as\s+me\b|\buse\s+mine\b",
+    re.IGNORECASE,
+)
+AUTOMATED_TEXT = re.compile(
+    r"\b(?:automatically\s+|computer[- ]|system[- ])?generated\s+(?:e-?mail|message)\b"
+    r"|\bautomated\s+(?:e-?mail|message|notification)\b|\bdo\s+not\s+(?:reply|respond)\s+to\s+this\b",
+    re.IGNORECASE,
+)
+AUTOMATED_SENDER = re.compile(r"(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster)(?:[+._-][^@]*)?@", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:fw|fwd)\s*:", re.IGNORECASE)
+WORDS_JOINED = re.compile(r"[A-Za-z]+(?:[/'-][A-Za-z]+)+")  # "and/or", "log-in": words, not a secret
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+WINDOW = 300  # characters of the paragraph read before and after a credential
 SENTENCE_BREAK = re.compile(r"[.!?]\s|\n\s*\n")
 # Words that follow "password is/:" in talk about passwords, not in passwords.
 NOT_SECRETS = frozenset(read_list("credential_non_secrets.txt"))
 
 
-def looks_secret(value: str) -> bool:
-    """A value that is a password, not a word about passwords."""
+def looks_secret(value: str, *, after_space: bool = False) -> bool:
+    """A value that is a password, not a word about passwords. `after_space`: the value follows
+    the cue with nothing but a space ("your password and/or user name"), where words joined by
+    a slash, hyphen or apostrophe are prose, not a secret."""
     plain = value.rstrip(".,;:)!?")
     if len(plain) < 4 or plain.lower() in NOT_SECRETS or plain[0] in "([{&=":
+        return False
+    if after_space and WORDS_JOINED.fullmatch(plain):
         return False
     if plain.startswith(("http", "www.")) or "@" in plain[1:]:
         return False
@@ -87,6 +133,61 @@ def mask(value: str) -> str:
     if len(value) <= 2:
         return "*" * len(value)
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def automated_sender(item: Item, own_text: str) -> str | None:
+    """Why `item` reads as sent by an automated system, or None."""
+    submitted = " ".join(item.headers.get("auto-submitted", ())).strip().lower()
+    if submitted and submitted != "no":
+        return f"Auto-Submitted: {submitted}"
+    if item.sender and AUTOMATED_SENDER.match(item.sender):
+        return f"sender {item.sender}"
+    said = AUTOMATED_TEXT.search(own_text)
+    return f"the message says {' '.join(said.group().split())!r}" if said else None
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph around [start, end), at most WINDOW characters either side."""
+    left = max(0, start - WINDOW)
+    left = max((b.end() for b in PARAGRAPH_BREAK.finditer(text, left, start)), default=left)
+    right_break = PARAGRAPH_BREAK.search(text, end, end + WINDOW)
+    return left, right_break.start() if right_break else min(len(text), end + WINDOW)
+
+
+class _Mail:
+    """What decides whether a credential in one item is delivered to its holder."""
+
+    def __init__(self, item: Item, text: str) -> None:
+        self.item, self.text = item, text
+        divider = forwarded_start(text)
+        self.forwarded_at = len(text) if divider is None else divider
+        self.forwarded_subject = bool(item.subject and FORWARD_SUBJECT.match(item.subject))
+
+    @cached_property
+    def automated(self) -> str | None:
+        """Why the sender is an automated system (read from the sender's own text only)."""
+        return automated_sender(self.item, self.text[: self.forwarded_at])
+
+    def passed_on(self, start: int) -> bool:
+        """Below a forward divider, or the whole message forwarded ("Fw:"): a person passes it on."""
+        return self.forwarded_subject or start >= self.forwarded_at
+
+    def forwarded_note(self, start: int) -> str:
+        return " It was forwarded: passed on by the sender." if self.passed_on(start) else ""
+
+    def delivery(self, start: int, end: int, *, password: bool) -> str | None:
+        """Why the credential at [start, end) is delivered to its holder, or None (shared):
+        an automated sender, or (passwords) holder wording and no first-person cue around it."""
+        if self.passed_on(start):
+            return None
+        if password:
+            # The paragraph first: it is short, while `automated` reads the whole text.
+            left, right = _paragraph(self.text, start, end)
+            said = HOLDER_DELIVERY.search(self.text, left, right)
+            if said and not SHARING.search(self.text, left, right):
+                return f"the paragraph says {' '.join(said.group().split())!r}"
+        # A code reads the same when a person pastes it on: only an automated sender delivers it.
+        return self.automated
 
 
 @lru_cache(maxsize=16)
@@ -123,18 +224,25 @@ class CredentialsDetector(Detector):
         def free(start: int, end: int) -> bool:
             return not any(a <= start < b or a < end <= b for a, b in skipped)
 
+        report_deliveries = bool(settings.get("delivery_to_holder_is_sharing", False))
+        mail: _Mail | None = None  # built for the first credential found: most items have none
         signals: list[Signal] = []
         for m in filter(None, (PASSWORD.match(text, i) for i in password_at)):
             value = m.group("value").rstrip(".,;:)!?") if not m.group("quote") else m.group("value")
-            if not (m.group("quote") or looks_secret(value)) or not free(m.start(), m.end()):
+            after_space = not text[m.end("cue") : m.start("value")].strip()
+            if not (m.group("quote") or looks_secret(value, after_space=after_space)) or not free(m.start(), m.end()):
                 continue
             end = m.start("value") + len(value)
+            mail = mail or _Mail(item, text)
+            if not report_deliveries and mail.delivery(m.start(), end, password=True):
+                continue
             cue = " ".join(m.group("cue").split())
             signals.append(
                 self.signal(
                     "credentials.password", m.start(), end, f"{cue} ... {mask(value)}", 0.9,
                     f"A password written into the message: '{cue}' followed by a {len(value)}-character "
-                    f"value that looks like a secret ({mask(value)}); whoever reads it can sign in as its owner.",
+                    f"value that looks like a secret ({mask(value)}); whoever reads it can sign in as its owner."
+                    + mail.forwarded_note(m.start()),
                     cue=cue, length=len(value),
                 )
             )  # fmt: skip
@@ -146,12 +254,16 @@ class CredentialsDetector(Detector):
                 seen.add(m.start("value"))
                 if not self._code_context(text, m.start(), m.end()):
                     continue
+                mail = mail or _Mail(item, text)
+                if not report_deliveries and mail.delivery(m.start(), m.end(), password=False):
+                    continue
                 value = m.group("value")
                 signals.append(
                     self.signal(
                         "credentials.one_time_code", m.start(), m.end(), f"{m.group('cue')} {mask(value)}", 0.75,
                         f"A {len(value)}-digit sign-in code ('{m.group('cue')}', {mask(value)}) in a sentence about "
-                        "verification or sign-in: a forwarded one-time code lets someone else complete the sign-in.",
+                        "verification or sign-in: a forwarded one-time code lets someone else complete the sign-in."
+                        + mail.forwarded_note(m.start()),
                         cue=m.group("cue"), length=len(value),
                     )
                 )  # fmt: skip

@@ -104,8 +104,13 @@ SPECS: dict[str, dict[str, Check]] = {
         "extra_terms": _lexicon,
     },
     "sexual_content": {"allow": _strings, "extra_terms": _strings},
-    "commercial": {"allow": _strings, "fundraisers_are_commercial": _boolean},
-    "credentials": {"allow": _strings, "codes": _boolean},
+    "commercial": {
+        "allow": _strings,
+        "fundraisers_are_commercial": _boolean,
+        "bulk_mail_is_commercial": _boolean,
+        "forwarded_is_commercial": _boolean,
+    },
+    "credentials": {"allow": _strings, "codes": _boolean, "delivery_to_holder_is_sharing": _boolean},
 }
 
 
