@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
@@ -25,6 +26,10 @@ class WorkspaceError(Exception):
 class Workspace:
     root: Path
     _engine: Engine | None = field(default=None, repr=False)
+    # path -> (sha256 of the file, Pack): a pack is parsed and validated again only when its file
+    # changes, so one command (or the long-running console) does not parse it per call. The
+    # content, not the mtime, decides: two edits within the clock's tick must not look alike.
+    _pack_cache: dict[Path, tuple[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def db_url(self) -> str:
@@ -100,9 +105,20 @@ class Workspace:
         packs = []
         for path in self.pack_paths():
             try:
-                packs.append(load_pack(path))
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""  # load_pack reports the file it cannot read
+            cached = self._pack_cache.get(path)
+            if digest and cached is not None and cached[0] == digest:
+                packs.append(cached[1])
+                continue
+            try:
+                pack = load_pack(path)
             except PackError as exc:
                 raise WorkspaceError(f"policy pack {path} is not valid:\n{exc}") from exc
+            if digest:
+                self._pack_cache[path] = (digest, pack)
+            packs.append(pack)
         if not packs:
             raise WorkspaceError(f"no policy pack in {self.policy_dir}; run `aupguard init`")
         return packs
