@@ -193,28 +193,38 @@ def route(reviewer: str, subject: Person | None, directory: Directory, reviewers
 # --------------------------------------------------------------------------- evaluate
 
 
+def may_apply(rule: CompiledRule, item: Item, sender: Person | None, directory: Directory) -> bool:
+    """Can the rule's `when` hold for this item, whatever its signals? Channel, sender kind and
+    roles are the item's; `external: true` needs some recipient outside the district, since a
+    signal can only narrow that (it discounts the student it is about and their guardians).
+
+    `evaluate` applies it before judging signals, and the scan asks it before detecting, so a
+    detector runs only where a rule could use what it finds (students' data, for one, is read
+    only for messages that leave the district from staff)."""
+    if rule.channels and item.channel.value not in rule.channels:
+        return False
+    if rule.sender_kinds and (sender.kind.value if sender else "unknown") not in rule.sender_kinds:
+        return False
+    if rule.sender_roles and not (sender and set(sender.roles) & set(rule.sender_roles)):
+        return False
+    return rule.external is not True or is_external(item, None, directory)
+
+
 def evaluate(item: Item, signals: Sequence[Signal], ctx: EngineContext) -> list[Finding]:
     if not signals:
         return []
     ruleset = ctx.ruleset_at(item.sent_at)
     directory = ctx.directory
     sender = directory.person_at(item.sender)
-    sender_kind = sender.kind.value if sender else "unknown"
     findings: list[Finding] = []
     for rule in ruleset.rules:
         matched = [s for s in signals if rule.wants(s)]
-        if not matched:
-            continue
-        if rule.channels and item.channel.value not in rule.channels:
+        if not matched or not may_apply(rule, item, sender, directory):
             continue
         if rule.external is not None:
             matched = [s for s in matched if is_external(item, s, directory) == rule.external]
             if not matched:
                 continue
-        if rule.sender_kinds and sender_kind not in rule.sender_kinds:
-            continue
-        if rule.sender_roles and not (sender and set(sender.roles) & set(rule.sender_roles)):
-            continue
         subject = subject_of(matched, sender, directory)
         person_id = subject.id if subject else None
         permit = covering(ctx.permissions, rule.covered_by, person_id, item.sent_at, item, matched)

@@ -8,12 +8,13 @@ are in flight, which bounds memory however large the input.
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,7 +25,7 @@ from aupguard.archive.blobs import BlobStore
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.directory.addresses import normalize_email
-from aupguard.engine import EngineContext, evaluate
+from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, may_apply
 from aupguard.model import Channel, Finding, Item, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
 from aupguard.sources.base import RawRecord
@@ -67,6 +68,10 @@ class BatchResult:
 # --------------------------------------------------------------------------- worker side
 
 
+# Each active rule with the detectors (indices into the scan's list) that emit a kind it wants.
+Plan = list[tuple[CompiledRule, frozenset[int]]]
+
+
 @dataclass
 class _WorkerState:
     detectors: list[Detector]
@@ -75,28 +80,71 @@ class _WorkerState:
     blobs: BlobStore
     since: datetime | None
     until: datetime | None
+    # False runs every detector on every item (for measurements and the equivalence test);
+    # True runs a detector only where some rule could use its signals (see `detector_plan`).
+    only_where_rules_apply: bool = True
+    plans: dict[int, Plan] = field(default_factory=dict)  # id(rule set) -> its plan
 
 
 _STATE: _WorkerState | None = None
 
 
+def detector_plan(rulesets: Iterable[RuleSet], detectors: list[Detector]) -> dict[int, Plan]:
+    """Per rule set (by id): each rule with the detectors (indices) that emit a kind it wants."""
+    plans: dict[int, Plan] = {}
+    for ruleset in rulesets:
+        plans[id(ruleset)] = [
+            (
+                rule,
+                frozenset(
+                    i
+                    for i, det in enumerate(detectors)
+                    if any(fnmatch.fnmatchcase(kind, pattern) for kind in det.kinds for pattern in rule.signals)
+                ),
+            )
+            for rule in ruleset.rules
+        ]
+    return plans
+
+
+def _needed(item: Item, state: _WorkerState) -> frozenset[int] | None:
+    """The detectors whose signals some rule could use on `item` (None: all of them).
+
+    Exact: `evaluate` drops every signal of a rule whose `may_apply` is false, so a detector
+    no applicable rule listens to cannot change the findings."""
+    if not state.only_where_rules_apply:
+        return None
+    ctx = state.engine_ctx
+    plan = state.plans[id(ctx.ruleset_at(item.sent_at))]
+    sender = ctx.directory.person_at(item.sender)
+    needed: set[int] = set()
+    for rule, emitters in plan:
+        if emitters and not emitters <= needed and may_apply(rule, item, sender, ctx.directory):
+            needed |= emitters
+    return frozenset(needed)
+
+
 def _detect(items: list[Item], state: _WorkerState) -> list[list[Signal]]:
     out: list[list[Signal]] = [[] for _ in items]
-    per_item: list[Detector] = []
-    for det in state.detectors:
+    needed = [_needed(item, state) for item in items]
+    per_item: list[tuple[int, Detector]] = []
+    for d, det in enumerate(state.detectors):
         many = getattr(det, "detect_many", None)
-        if many is not None:  # a model that scores a whole batch at once
-            for i, sigs in enumerate(many(items, state.detect_ctx)):
-                out[i].extend(sigs)
-        else:
-            per_item.append(det)
+        if many is None:
+            per_item.append((d, det))
+            continue
+        # a model that scores a whole batch at once: the items that need it
+        chosen = [i for i, want in enumerate(needed) if want is None or d in want]
+        for i, sigs in zip(chosen, many([items[i] for i in chosen], state.detect_ctx), strict=True):
+            out[i].extend(sigs)
     # Item by item, every detector in turn: the detectors share small per-text caches (folded
     # text, words, phone-number windows) that only hit while the same text is still recent.
     ctx = state.detect_ctx
     for i, item in enumerate(items):
-        sigs = out[i]
-        for det in per_item:
-            sigs.extend(det.detect(item, ctx))
+        sigs, want = out[i], needed[i]
+        for d, det in per_item:
+            if want is None or d in want:
+                sigs.extend(det.detect(item, ctx))
     return out
 
 
@@ -185,7 +233,7 @@ def _warm_up(state: _WorkerState) -> None:
     raw = _WARM_UP_TEXT.encode()
     item = Item(content_id(raw), Channel.EMAIL, "warm-up", "", raw, sender="a@warm-up.invalid",
                 recipients=["b@warm-up.invalid"], subject="warm-up", body=_WARM_UP_TEXT)  # fmt: skip
-    _detect([item], state)
+    _detect([item], replace(state, only_where_rules_apply=False))  # every detector loads
 
 
 def _init_worker(state: _WorkerState) -> None:
@@ -227,17 +275,23 @@ def _with_envelopes(
         yield rec
 
 
-def _prepare_state(ws: Workspace, since: datetime | None, until: datetime | None) -> _WorkerState:
+def _prepare_state(
+    ws: Workspace, since: datetime | None, until: datetime | None, only_where_rules_apply: bool = True
+) -> _WorkerState:
     pack = ws.current_pack()
     directory = ws.directory()
     settings = pack.detector_settings()
+    detectors = registry.all_detectors()
+    rulesets = ws.rulesets()
     return _WorkerState(
-        detectors=registry.all_detectors(),
+        detectors=detectors,
         detect_ctx=DetectContext(directory=directory, settings=settings),
-        engine_ctx=EngineContext(directory, ws.rulesets(), permissions_repo.all_permissions(ws.engine)),
+        engine_ctx=EngineContext(directory, rulesets, permissions_repo.all_permissions(ws.engine)),
         blobs=ws.blobs,
         since=since,
         until=until,
+        only_where_rules_apply=only_where_rules_apply,
+        plans=detector_plan(rulesets, detectors),
     )
 
 
@@ -255,14 +309,16 @@ def scan(
     on_findings: FindingSink | None = None,
     on_progress: ProgressSink | None = None,
     envelopes: Mapping[str, Sequence[str]] | None = None,
+    every_detector: bool = False,
 ) -> Counts:
     """Scan `paths` into the workspace. Calls `on_findings` with stored findings per batch.
 
     `envelopes` maps a file path to the recipients its transport named (the mail gateway's
-    spool): see `add_envelope`."""
+    spool): see `add_envelope`. `every_detector` runs every detector on every item, also where
+    no rule could use its signals: the same findings, more work (for measurements and tests)."""
     started = time.perf_counter()
     counts = Counts()
-    state = _prepare_state(ws, since, until)
+    state = _prepare_state(ws, since, until, only_where_rules_apply=not every_detector)
     with ws.engine.begin() as conn:
         scan_id = conn.execute(
             scans.insert()
