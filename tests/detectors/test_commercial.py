@@ -205,3 +205,25 @@ def test_own_pitch_above_a_forwarded_message_fires() -> None:
 def test_underscore_rules_in_a_newsletter_are_not_forward_dividers() -> None:
     body = "Cookie dough $12 each!\n_____________________NEWS_____________________\nOrders due Friday."
     assert fires(body)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"List-Unsubscribe: <mailto:leave@vendor.example.com>",
+        b"Precedence: bulk",
+        b"List-Id: <deals.vendor.example.com>",
+    ],
+)
+def test_the_mail_reader_keeps_the_mass_mailing_headers_the_detector_reads(header: bytes) -> None:
+    from aupguard.sources.eml import parse_email
+
+    raw = (
+        b"From: deals@vendor.example.com\r\nTo: jdoe@district.example.org\r\nSubject: deals\r\n"
+        + header
+        + b"\r\n\r\nHotel rooms for only $79 a night, limited time offer!\r\n"
+    )
+    parsed = parse_email(raw, "t", "")
+    assert isinstance(parsed, Item)
+    assert signals(parsed) == []  # a received mass mailing, told apart by its header alone
+    assert signals(parsed, BULK)

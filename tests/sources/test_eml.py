@@ -188,6 +188,10 @@ def test_missing_from_gives_no_sender() -> None:
         b"From: a@x.org\nSubject: 8bit \xe9\n\nbody \xff\n",
         b"From: a@x.org\nbroken header line\nTo: b@x.org\n\nbody\n",
         b"From: a@x.org\n",
+        b"From: a@x.org\r\nTo: b@x.org,\r\n c@x.org\r\nContent-Type: text/plain;\r\n\tcharset=latin-1\r\n\r\n\xe9\r\n",
+        b"From: a@x.org\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n--B--\n",
+        b"From: a@x.org\r\rfirst paragraph\n\nsecond\n",  # old Mac line ends: a bare CR ends a line
+        b"From: a@x.org\nContent-Type: text/plain; charset=\xe9\n\nhello\n",  # 8-bit bytes in a charset name
     ],
 )
 def test_single_part_shortcut_gives_the_same_item_as_the_full_parser(

@@ -128,7 +128,9 @@ def _message_from_bytes(raw: bytes) -> Message:
     BytesParser would (ASCII with surrogate escapes), which is the same Message, faster.
     """
     end = _header_end(raw)
-    if end > 0:
+    # A bare CR is a line break to the feed parser but not to _header_end: "\r\r" may end the
+    # header block before the first LF pair does, so such mail takes the full parse.
+    if end > 0 and raw.count(b"\r", 0, end) == raw.count(b"\r\n", 0, end):
         msg = _HEADER_PARSER.parsebytes(raw[:end])
         if not msg.defects and msg.get_content_maintype() not in ("multipart", "message"):
             msg.set_payload(raw[end:].decode("ascii", "surrogateescape"))
