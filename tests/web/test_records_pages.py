@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -19,6 +19,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from aupguard.archive import search
+from aupguard.model import Item
+from aupguard.scanning import add_envelope
+from aupguard.sources.eml import parse_email
+from aupguard.store import findings_repo
 from aupguard.store.records_tables import disposition_items, redactions, request_items
 from aupguard.store.tables import audit_log, findings, items
 from tests.web.conftest import USER_OF_ROLE, Demo, client_for, sign_in
@@ -379,3 +383,18 @@ def test_roles(demo: Demo, role: str, archive: int, records: int) -> None:
     assert client.get("/records/disposition").status_code == records
     assert client.get("/api/records/requests").status_code == records
     assert ('href="/records"' in client.get("/home").text) == (records == 200)
+
+
+def test_an_opened_item_names_its_recipients_and_its_envelope_only_bcc(demo: Demo, users: Users) -> None:
+    client, csrf = users[CUSTODIAN]
+    raw = b"From: kholt@pccsd.example.org\r\nTo: reporter@news.example\r\nSubject: envelope\r\n\r\nHello.\r\n"
+    item = parse_email(raw, "gateway-spool/new/x.eml", "")
+    assert isinstance(item, Item)
+    add_envelope(item, ["reporter@news.example", "hidden@news.example"])  # as the gateway's spool gives it
+    demo.ws.blobs.put(raw, item.id)
+    with demo.ws.engine.begin() as conn:
+        findings_repo.store_batch(conn, 0, [(findings_repo.item_row(item, datetime.now(UTC)), "test", "1")], [], [], {})
+    r = client.post(f"/archive/items/{item.id}/open", data={"csrf_token": csrf, "reason": "request 1 review"})
+    assert r.status_code == 200
+    assert "<dt>To</dt><dd>reporter@news.example</dd>" in r.text
+    assert "<dt>Bcc (named only by the mail envelope)</dt><dd>hidden@news.example</dd>" in r.text
