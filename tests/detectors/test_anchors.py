@@ -21,6 +21,7 @@ from aupguard.detectors import commercial, sexual_content
 from aupguard.detectors.anchors import (
     LexiconScanner,
     fold,
+    fold_recent,
     may_match,
     required_clauses,
     required_literals,
@@ -69,6 +70,10 @@ def test_required_literals_and_clauses() -> None:
     assert required_literals(r"[\w-]+\.myshopify\.com") == {".myshopify.com"}
     assert required_literals(r"\d{1,2}\s?% off") == {"% off"}
     assert required_literals(r"\w+") is None
+    # A shared first letter stays with what follows ("s" + "sn"), and a literal that contains
+    # another one is left out ("social security number" holds "social security").
+    ssn = r"\b(?:ssn|ss#|social security(?: number)?)"
+    assert required_literals(ssn) == {"ssn", "ss#", "social security"}
     torrent = r"\bhttps?://[^\s<>]+?\.torrent"
     assert required_clauses(torrent) == (frozenset({"http"}), frozenset({"://"}), frozenset({".torrent"}))
     assert may_match(fold("See HTTPS://x.org/a.TORRENT"), required_clauses(torrent))
@@ -196,3 +201,50 @@ def test_non_ascii_letters_are_not_used_as_anchors() -> None:
     assert start_literals("caf\u00e9 racer") == {"caf"}
     scanner = LexiconScanner({"g": ["σκατά"]}, lambda alts: re.compile("|".join(alts), re.IGNORECASE))
     assert [m.group() for m in scanner.scan("ΣΚΑΤΆ and ςκατά").finditer("g")] == ["ΣΚΑΤΆ", "ςκατά"]
+
+
+# --------------------------------------------------------------------- one pass, many scanners
+
+
+def _plain(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+
+
+def _scanned(scanner: LexiconScanner, text: str, key: Hashable) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in scanner.scan(text).finditer(key)]
+
+
+def test_scanners_that_share_one_pass_find_what_their_own_regexes_find() -> None:
+    # Literals overlap across scanners ("order", "order now") and nest ("best", "best price"):
+    # every scanner must still get each of its own occurrences from the shared automaton.
+    def compile_words(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+    first = LexiconScanner({"a": ["order now", "best"], "b": [r"\$\d+"]}, compile_words)
+    second = LexiconScanner({"c": ["order", "best price", r"now\W+only"]}, compile_words)
+    text = "ORDER NOW, best price: order now only $5. Best! border, bestow, $ 7 order"
+    expected = {
+        (first, "a"): _plain(compile_words(("order now", "best")), text),
+        (first, "b"): _plain(compile_words((r"\$\d+",)), text),
+        (second, "c"): _plain(compile_words(("order", "best price", r"now\W+only")), text),
+    }
+    assert all(expected.values())
+    for _ in range(2):  # the second round reads the shared pass's remembered hits
+        for (scanner, key), matches in expected.items():
+            assert _scanned(scanner, text, key) == matches
+    # A scanner made after the pass was built: the next scan builds it again with its literals.
+    third = LexiconScanner({"d": ["bestow", "border"]}, compile_words)
+    assert _scanned(third, text, "d") == _plain(compile_words(("bestow", "border")), text) != []
+    assert _scanned(first, text, "a") == expected[(first, "a")]
+    # Texts read by changing sets of scanners (a pass for the previous readers, one more for a
+    # scanner it did not cover): each scanner still finds exactly its own matches.
+    readers = [(second, "c"), (first, "a"), (third, "d"), (first, "b")]
+    for n in range(12):
+        other = f"{n} order now? best price ${n} ... border {n * 'x'} bestow now  only"
+        for scanner, key in readers[n % 4 :] + readers[: n % 3]:
+            assert _scanned(scanner, other, key) == _plain(scanner._compile(scanner.groups[key]), other)
+
+
+def test_fold_recent_is_fold() -> None:
+    for text in ["Plain ASCII", "FRİDAY ſale Kelvin", "ΣΚΑΤΆ", ""]:
+        assert fold_recent(text) == fold(text)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from aupguard.detectors.language.lexicon import Lexicon, build_lexicon, entries_from, expand
+from aupguard.detectors.language.lexicon import (
+    Lexicon,
+    _letter_runs,
+    _may_have_letter_runs,
+    build_lexicon,
+    entries_from,
+    expand,
+)
 from aupguard.detectors.language.normalize import mask_matches, readings
 
 LEXICON = build_lexicon()
@@ -119,3 +128,20 @@ def test_anchor_windows_find_what_a_full_walk_finds() -> None:
     differing = [t for t in tweets if LEXICON.find(t) != LEXICON.find(t, exhaustive=True)]
     assert sum(1 for t in tweets if LEXICON.find(t, exhaustive=True)) > 1000  # a real comparison
     assert len(differing) <= 5, differing
+
+
+def test_letter_run_pre_check_never_hides_a_run() -> None:
+    rng = random.Random(13)
+    vocabulary = [*"abcfsxé1$", "ab", "the", "x" * 300]
+    for _ in range(3000):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 10))]
+        assert _may_have_letter_runs(words) or not _letter_runs(words), words
+    assert not _may_have_letter_runs(["it", "s", "a", "dog"])
+    assert _may_have_letter_runs(["f", "u", "c", "k"])
+
+
+def test_ascii_byte_table_spaces_as_the_anchor_table() -> None:
+    from aupguard.detectors.language.lexicon import _ASCII_ANCHOR_SPACES, ANCHOR_SPACES
+
+    ascii_text = "".join(chr(c) for c in range(128))
+    assert ascii_text.encode().translate(_ASCII_ANCHOR_SPACES).decode() == ascii_text.translate(ANCHOR_SPACES)

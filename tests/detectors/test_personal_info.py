@@ -189,3 +189,110 @@ def test_address_finder_skips_only_unwanted_candidates(text: str) -> None:
         wanted = pii_finders.find_addresses_where(text, lambda start, *_, at=at: start == at)
         assert address in wanted
         assert set(wanted) <= set(everything)
+
+
+def _candidate_spans(matches: Any) -> list[tuple[int, int, tuple[str, ...]]]:
+    return [(m.start(), m.end(), m.groups()) for m in matches]
+
+
+@pytest.mark.parametrize("text", _TRICKY_TEXTS)
+def test_address_candidates_are_those_of_the_whole_text_regex(text: str) -> None:
+    from aupguard.detectors import pii_finders
+
+    expected = _candidate_spans(pii_finders._ADDRESS_CANDIDATE.finditer(text))
+    assert _candidate_spans(pii_finders._address_candidates(text)) == expected
+
+
+def test_address_candidates_agree_with_the_regex_on_generated_text() -> None:
+    import random
+
+    from aupguard.detectors import pii_finders
+
+    pieces = [
+        "12", "412", "1234567", "7b", "x9", "Main", "O'Neil", "St", "St.", "st", "ST", "Street", "Ave",
+        "way", "Way", "Placement", "Dr", "drive", "of", "the", "Apt", "4", "Ames,", "IA", "50010",
+        "St_", "_", "#", "(", ")", ";", "é", "–", "\x1c", "\x1f", "\t", "\n", "Ct.", "-", "'",
+    ]  # fmt: skip
+    gaps = [" ", " ", " ", "  ", "\n", "", ", ", ". ", "\t", "\x1d"]
+    rng = random.Random(4013)
+    with_candidates = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(gaps) for _ in range(rng.randint(1, 14)))
+        expected = _candidate_spans(pii_finders._ADDRESS_CANDIDATE.finditer(text))
+        assert _candidate_spans(pii_finders._address_candidates(text)) == expected, repr(text)
+        with_candidates += bool(expected)
+    assert with_candidates > 300  # the generator makes real candidates to compare
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SSN 219-09-9999",
+        "219 09 9999 and 219-09 9999",
+        "2190-09-9999",
+        "219-099-999",
+        "219\t09\t9999",
+        "٢١٩-٠٩-٩٩٩٩ (Arabic-Indic digits)",
+        "phone 515-555-0100",
+        "",
+        *_TRICKY_TEXTS,
+    ],
+)
+def test_ssn_shape_check_is_the_shape_regex(text: str) -> None:
+    from aupguard.detectors import personal_info
+
+    assert personal_info.has_ssn_shape(text) == (personal_info._SSN_SHAPE.search(text) is not None)
+
+
+def test_mentions_agree_with_the_regexes_on_generated_text() -> None:
+    import random
+
+    from aupguard.detectors import personal_info, pii_finders
+
+    patterns = (
+        pii_finders.BIRTH_CONTEXT,
+        personal_info._SSN_CONTEXT,
+        personal_info._PERSONAL_PHONE_CONTEXT,
+        personal_info._HOME_CONTEXT,
+    )
+    pieces = [
+        "SSN", "ss#", "class notes", "Soc. Sec.", "social security no", "dob", "D.O.B.", "born on",
+        "birth day", "my cell", "My  Number", "cellphone", "homework", "home", "lives", "living",
+        "his address", "address is", "moved", "text me", "private line", "ſsn", "İ", "K", "x",
+        "Dobson", "reborn", "413", "\n", "-", "_",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    found = 0
+    for _ in range(1500):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        for pattern in patterns:
+            expected = pattern.search(text) is not None
+            assert pii_finders.mentions(text, pattern) == expected, (text, pattern.pattern)
+            assert pii_finders.may_mention(text, pattern) or not expected
+            found += expected
+    assert found > 1000
+
+
+def test_phone_windows_agree_with_the_plain_regex_on_generated_text() -> None:
+    import random
+    import re
+
+    from aupguard.detectors import pii_finders
+
+    def plain(text: str) -> tuple[tuple[int, int, str], ...]:
+        windows = []
+        for m in pii_finders._PHONE_WINDOW.finditer(text):
+            digits = re.sub(r"\D", "", m.group())
+            if len(digits) >= 7:
+                windows.append((m.start(), m.end(), digits))
+        return tuple(windows)
+
+    pieces = ["515", "555", "0100", "1", "12", "+1", "+", "(", ")", " ", "  ", "-", ".", "/", "\t", "x", "ext", "\n"]
+    rng = random.Random(515)
+    with_windows = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 16)))
+        expected = plain(text)
+        assert pii_finders._phone_windows(text) == expected, repr(text)
+        with_windows += bool(expected)
+    assert with_windows > 500

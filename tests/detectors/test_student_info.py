@@ -239,3 +239,13 @@ def test_phrase_index_finds_whole_token_runs_in_automaton_order() -> None:
     ft = FoldedText.of("Abraham Lincoln High; Lincoln-high, abraham  lincolnx")
     # Ordered by end token, then longest first; "lin" and "lincolnx" are no whole-token match.
     assert index.find(ft) == [(0, 2, "b"), (1, 2, "a"), (1, 3, "c"), (2, 3, "d"), (3, 4, "a"), (3, 5, "c"), (4, 5, "d")]
+
+
+@pytest.mark.parametrize("text", ["Ann O'Neil-Smith met ann again", "José Núñez, JOSE nunez", "", "42 Main St."])
+def test_token_set_is_the_set_of_the_tokens(text: str) -> None:
+    from aupguard.detectors.roster_names import FoldedText, ascii_word_set
+
+    ft = FoldedText.of(text)
+    assert ft.token_set == frozenset(ft.tokens)
+    if text.isascii():  # one set per item, shared with the offensive-language lexicon
+        assert ft.token_set is ascii_word_set(text)

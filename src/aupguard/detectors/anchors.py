@@ -20,7 +20,9 @@ that `re.IGNORECASE` equates with ASCII ones. Tests compare against the plain re
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -52,6 +54,14 @@ def fold(text: str) -> str:
     return text.translate(_IGNORECASE_EXTRAS).lower()
 
 
+@lru_cache(maxsize=8)
+def fold_recent(text: str) -> str:
+    """`fold(text)`, remembered for the last few texts: the detectors run one after another on
+    the same item, and most of them fold its whole text (the scanners' shared pass,
+    software_transfer, personal_info, the offensive-language lexicon)."""
+    return fold(text)
+
+
 def _ascii_literal(op: Any, av: Any) -> bool:
     # Only ASCII characters are used as literals: `fold` maps every character IGNORECASE
     # equates with an ASCII one, but not the non-ASCII pairs it equates (Greek sigmas, ...).
@@ -59,11 +69,25 @@ def _ascii_literal(op: Any, av: Any) -> bool:
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
-    """Lowercase strings at least one of which every match of `pattern` contains, or None."""
+    """Lowercase strings at least one of which every match of `pattern` contains, or None.
+
+    Two kinds qualify: a fixed part of the pattern (`_sequence`), and the strings every match
+    starts with (`start_literals`), which keep a shared first letter with what follows it:
+    "s(?:sn|s#|ocial security)" gives {"ssn", "ss#", "social security"}, not {"sn", "s#", ...}.
+    The more selective of the two is returned (`_best`)."""
     if _parser is None:
         return None
-    found = _sequence(_parser.parse(pattern))
+    parsed = list(_parser.parse(pattern))
+    starts = _prefixes(parsed)
+    start_set = {literal for literal, _ in starts} if starts and all(literal for literal, _ in starts) else None
+    found = _best([_shortest(candidate) for candidate in (_sequence(parsed), start_set) if candidate])
     return frozenset(found) if found else None
+
+
+def _shortest(literals: set[str]) -> set[str]:
+    """`literals` without those that contain another one: a text holds one of them exactly when
+    it holds one of the rest ("social security" stands for "social security number")."""
+    return {literal for literal in literals if not any(other != literal and other in literal for other in literals)}
 
 
 def required_clauses(pattern: str) -> tuple[frozenset[str], ...]:
@@ -245,12 +269,10 @@ class LexiconScanner:
                     self.always.add(key)
                 for literal in starts or anywhere or ():
                     by_literal.setdefault(literal, set()).add((starts is not None, key, index))
-        self._automaton: Any = ahocorasick.Automaton()
-        for literal, entries in by_literal.items():
-            self._automaton.add_word(literal, (len(literal), tuple(entries)))
-        if by_literal:
-            self._automaton.make_automaton()
+        self._literals = {literal: (len(literal), tuple(entries)) for literal, entries in by_literal.items()}
         self._has_literals = bool(by_literal)
+        self._serial = next(_SERIALS)
+        _SHARED_PASS.add(self)
 
     # False: every group's full regex runs over the whole text (what the scanner replaces);
     # benches and tests switch it off to show that the matches are the same.
@@ -262,7 +284,7 @@ class LexiconScanner:
         if not self.use_anchors:
             return LexiconScan(self, text, starts, {key: set() for key in self.groups})
         if self._has_literals:
-            for end, (length, entries) in self._automaton.iter(fold(text)):
+            for end, length, entries in _SHARED_PASS.hits(self, text):
                 for anchored, key, index in entries:
                     if anchored:
                         starts.setdefault(key, {}).setdefault(end - length + 1, set()).add(index)
@@ -288,8 +310,11 @@ class LexiconScan:
 
     def finditer(self, key: Hashable) -> Iterator[re.Match[str]]:
         """The matches of the group's regex in the text, as its own `finditer` gives them."""
+        starts = self._starts.get(key)
+        if starts is None and key not in self._unanchored and key not in self.scanner.always:
+            return  # no start literal of the group occurs: nothing can match
         alternatives = self.scanner.groups[key]
-        starts = self._starts.get(key, {})
+        starts = starts or {}
         if key in self._unanchored or key in self.scanner.always:
             # Some alternative can match without a start literal: scan the whole text with
             # every alternative that can occur at all.
@@ -303,8 +328,88 @@ class LexiconScan:
         for position in sorted(starts):
             if position < resume:
                 continue
-            chosen = tuple(a for i, a in enumerate(alternatives) if i in starts[position])
+            # The alternatives that can start here, in the group's order (which decides the match).
+            chosen = tuple(alternatives[i] for i in sorted(starts[position]))
             m = self.scanner._compile(chosen).match(self.text, position)
             if m is not None:
                 yield m
                 resume = m.end()
+
+
+_SERIALS = itertools.count()
+
+
+class _SharedPass:
+    """One Aho-Corasick pass over a text for the `LexiconScanner`s that read it.
+
+    Speed: reading a text costs an automaton ~5-20 ns a character however few literals match,
+    and the detectors read the same item one after another (commercial, personal_info's context
+    words, sexual_content). So the first scanner to ask about a new text reads it with one
+    automaton of its own literals and of those of every scanner that read the previous text
+    (they are likely to ask again: the scan runs the same detectors on similar items); each then
+    takes its own hits from that pass. A scanner the pass did not cover reads the text again
+    with its own literals, so a text is never read twice for one scanner, and a scanner that
+    runs alone (the others' rules do not apply) keeps its small automaton.
+
+    Exact: an automaton reports every occurrence of every literal it holds (overlapping ones
+    too), so a scanner gets the same (end, literal) occurrences from any automaton holding its
+    literals; only their order may differ, and `scan` keeps them in dicts and sets (`finditer`
+    sorts the positions). A new scanner drops the automata built so far: they lack its literals.
+    """
+
+    def __init__(self) -> None:
+        self._scanners: list[weakref.ref[LexiconScanner]] = []
+        self._automata: dict[frozenset[int], Any] = {}  # scanner serials -> their literals' automaton
+        # The last text read: (text, serials its passes covered, serial -> hits, serials that asked).
+        self._recent: tuple[str, frozenset[int], dict[int, list[tuple[int, int, Any]]], frozenset[int]] | None = None
+
+    def add(self, scanner: LexiconScanner) -> None:
+        self._scanners = [ref for ref in self._scanners if ref() is not None] + [weakref.ref(scanner)]
+        self._automata = {}
+
+    def hits(self, scanner: LexiconScanner, text: str) -> list[tuple[int, int, Any]]:
+        """(end offset, literal length, the scanner's entries) of each literal occurrence in the
+        folded `text`."""
+        serial = scanner._serial
+        recent = self._recent
+        if recent is not None and (recent[0] is text or recent[0] == text):
+            covered, found, asked = recent[1], recent[2], recent[3] | {serial}
+            if serial not in covered:  # one more pass, for this scanner alone
+                covered |= {serial}
+                found = dict(found)
+                self._read(text, frozenset({serial}), found)
+        else:
+            asked = frozenset({serial})
+            covered = asked | (recent[3] if recent is not None else frozenset())
+            found = {}
+            self._read(text, covered, found)
+        self._recent = (text, covered, found, asked)  # one assignment: a reader sees all of it or none
+        return found.get(serial, [])
+
+    def _read(self, text: str, group: frozenset[int], found: dict[int, list[tuple[int, int, Any]]]) -> None:
+        automata = self._automata
+        automaton = automata.get(group)
+        if automaton is None:
+            automaton = automata[group] = self._build(group)
+        if len(automaton) == 0:
+            return  # no literals (an automaton never made cannot be iterated)
+        for end, owners in automaton.iter(fold_recent(text)):
+            for owner, length, entries in owners:
+                found.setdefault(owner, []).append((end, length, entries))
+
+    def _build(self, group: frozenset[int]) -> Any:
+        owners: dict[str, list[tuple[int, int, Any]]] = {}
+        for ref in self._scanners:
+            scanner = ref()
+            if scanner is not None and scanner._serial in group:
+                for literal, (length, entries) in scanner._literals.items():
+                    owners.setdefault(literal, []).append((scanner._serial, length, entries))
+        automaton: Any = ahocorasick.Automaton()
+        for literal, shares in owners.items():
+            automaton.add_word(literal, tuple(shares))
+        if owners:
+            automaton.make_automaton()
+        return automaton
+
+
+_SHARED_PASS = _SharedPass()

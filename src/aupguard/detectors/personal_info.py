@@ -41,7 +41,6 @@ from aupguard.detectors.pii_finders import (
     national_key,
     parse_address_key,
     phone_regions,
-    search_fast,
 )
 from aupguard.directory.addresses import normalize_email, normalize_phone
 from aupguard.directory.index import Directory
@@ -73,6 +72,18 @@ _HOME_CONTEXT = re.compile(
 )
 # Cheap tests that let most mail skip the costly finders (same results: see each use).
 _SSN_SHAPE = re.compile(r"\d\d\d[- ]\d\d[- ]\d\d\d\d")
+# The same shape as one fixed string, in an ASCII text read through a byte table (digits "0",
+# "-" and " " both "-", everything else "x"): one substring search instead of a regex that
+# tries every digit (\d is [0-9] on ASCII text, so the two agree exactly).
+_SSN_SHAPE_BYTES = bytes(48 if 48 <= c <= 57 else 45 if c in b"- " else 120 for c in range(256))
+_SSN_SHAPE_STRING = b"000-00-0000"
+
+
+def has_ssn_shape(text: str) -> bool:
+    """`_SSN_SHAPE.search(text) is not None`."""
+    if text.isascii():
+        return _SSN_SHAPE_STRING in text.encode("ascii").translate(_SSN_SHAPE_BYTES)
+    return _SSN_SHAPE.search(text) is not None
 
 
 @per_directory
@@ -166,9 +177,12 @@ class PersonalInfoDetector(Detector):
         # Only a number in the directory or one next to a personal label can fire; mail with
         # neither skips libphonenumber, the costliest step of this detector.
         known = personal_number_keys(ctx.directory)
+        # Asked before the stretches are read (no stretch can fire without one of the two).
+        if not mentions(text, _PERSONAL_PHONE_CONTEXT) and not mentions_number(text, known):
+            return []
         could_fire = self._could_fire(text, known, ctx.directory)
         stretches = [(lo, hi) for lo, hi in phone_regions(text) if could_fire(lo, hi)]
-        if not stretches or (not mentions(text, _PERSONAL_PHONE_CONTEXT) and not mentions_number(text, known)):
+        if not stretches:
             return []
         sender = ctx.directory.person_at(item.sender)
         for phone in find_phones_in(text, region, stretches):
@@ -265,7 +279,7 @@ class PersonalInfoDetector(Detector):
         out: list[Signal] = []
         seen: set[int] = set()
         patterns = []
-        if search_fast(_SSN_SHAPE, text):  # every separated SSN has this shape
+        if has_ssn_shape(text):  # every separated SSN has this shape
             patterns.append(_SSN_SEPARATED)
         if mentions(text, _SSN_CONTEXT):  # bare nine digits count only next to a label
             patterns.append(_SSN_BARE)

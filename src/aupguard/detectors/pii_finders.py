@@ -20,9 +20,9 @@ import phonenumbers
 import usaddress
 from unidecode import unidecode
 
+from aupguard.detectors.anchors import LexiconScanner, fold_recent, required_literals
 from aupguard.detectors.anchors import fold as _fold
-from aupguard.detectors.anchors import required_literals, start_literals
-from aupguard.detectors.roster_names import ascii_words
+from aupguard.detectors.roster_names import ascii_word_set
 
 # Several detectors look for the same things in the same item, one after another: the finders
 # remember their answers for the last few texts so each text is parsed once.
@@ -98,11 +98,13 @@ def ten_digit_runs(text: str) -> frozenset[str]:
 def _phone_windows(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, digits) of the windows of `text` holding enough digits for a phone number."""
     found = []
-    if text.isascii():  # same windows, read ~20% faster as bytes (see `ascii_twin`)
-        for window in ascii_twin(_PHONE_WINDOW).finditer(text.encode("ascii")):
-            digits = window.group().translate(None, _NOT_DIGIT_BYTES)
-            if len(digits) >= _MIN_PHONE_DIGITS:
-                found.append((window.start(), window.end(), digits.decode("ascii")))
+    if text.isascii():  # same windows, read faster as bytes (see `ascii_twin`)
+        raw = text.encode("ascii")
+        for lo, hi in _digit_rich_runs(raw):
+            for window in ascii_twin(_PHONE_WINDOW).finditer(raw, lo, hi):
+                digits = window.group().translate(None, _NOT_DIGIT_BYTES)
+                if len(digits) >= _MIN_PHONE_DIGITS:
+                    found.append((window.start(), window.end(), digits.decode("ascii")))
         return tuple(found)
     for match in _PHONE_WINDOW.finditer(text):
         run = _NOT_DIGIT.sub("", match.group())
@@ -112,6 +114,32 @@ def _phone_windows(text: str) -> tuple[tuple[int, int, str], ...]:
 
 
 _NOT_DIGIT_BYTES = bytes(c for c in range(256) if not 48 <= c <= 57)
+# The characters a window continues with ([\d \t().\-/]) as a byte table: digits "0", the others
+# ".", everything else "x" ("+" too: a window only starts with it).
+_WINDOW_CHARS = bytes(48 if 48 <= c <= 57 else 46 if c in b" \t()./-" else 120 for c in range(256))
+# A run of those with at least _MIN_PHONE_DIGITS digits, from its first digit to its end. It
+# starts with a fixed byte, so the regex engine jumps from digit to digit (a pattern starting
+# with a class tests every character, ~10 ns each).
+_DIGIT_RICH_RUN = re.compile(rb"0(?:\.*0){%d}[0.]*" % (_MIN_PHONE_DIGITS - 1))
+
+
+def _digit_rich_runs(raw: bytes) -> list[tuple[int, int]]:
+    """The stretches of an ASCII text (as bytes) that can hold a phone window with enough digits.
+
+    Exact: a window is a start character and then characters of [\\d \\t().\\-/], so it lies in one
+    run of those, or starts with the "+" just before such a run (a "+" ends a run, so its digit
+    begins one). A window with _MIN_PHONE_DIGITS digits needs a run with as many, and the windows
+    of a run are found the same way whatever precedes it: the whole-text search arrives at the
+    run with every earlier window behind it. So searching these stretches alone finds the same
+    windows with enough digits."""
+    mapped = raw.translate(_WINDOW_CHARS)
+    runs = []
+    for run in _DIGIT_RICH_RUN.finditer(mapped):
+        start = mapped.rfind(b"x", 0, run.start()) + 1  # back over "(", spaces, ... before it
+        if start > 0 and raw[start - 1] == 43:  # "+"
+            start -= 1
+        runs.append((start, run.end()))
+    return runs
 
 
 @lru_cache(maxsize=16)
@@ -120,13 +148,6 @@ def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
     matches at the same offsets there (\\d, \\w, \\s and IGNORECASE differ from the str pattern
     only on non-ASCII characters), and Python's re scans bytes faster than str."""
     return re.compile(pattern.pattern.encode("ascii"), pattern.flags & ~re.UNICODE)
-
-
-def search_fast(pattern: re.Pattern[str], text: str) -> bool:
-    """`pattern.search(text) is not None`, on bytes when the text is ASCII (`ascii_twin`)."""
-    if text.isascii():
-        return ascii_twin(pattern).search(text.encode("ascii")) is not None
-    return pattern.search(text) is not None
 
 
 @lru_cache(maxsize=_RECENT_TEXTS)
@@ -276,12 +297,13 @@ _HOUSE_NUMBER_START = re.compile(r"\b(\d{1,6}[A-Za-z]?)\s", re.IGNORECASE)  # as
 
 def may_show_house_number(text: str, numbers: AbstractSet[str], words: Iterable[str] | None = None) -> bool:
     """False only when no address `find_addresses` finds in `text` has a house number (see
-    `house_number_stem`) in `numbers`. `words`: `ascii_words(text)` when the caller has them."""
+    `house_number_stem`) in `numbers`. `words`: the set of `ascii_words(text)` when the caller has it."""
     if not numbers:
         return False
     if text.isascii():
-        # The number is a whole word of the folded text: cheaper than the regex.
-        return not numbers.isdisjoint(ascii_words(text) if words is None else words)
+        # The number is a whole word of the folded text: cheaper than the regex. The item's word
+        # set (shared with the other detectors) lets isdisjoint walk the few numbers instead.
+        return not numbers.isdisjoint(ascii_word_set(text) if words is None else words)
     return not numbers.isdisjoint(n.lower() for n in _HOUSE_NUMBER_START.findall(text))
 
 
@@ -318,9 +340,9 @@ def find_addresses_where(text: str, wanted: Callable[[int, int, str], bool] | No
     candidate is in the result, and nothing that is not in `find_addresses`."""
     # A candidate ends with a street suffix that whitespace precedes and a non-word character
     # (or the end) follows: in ASCII text, a whole folded word. Most mail has none (~80%).
-    if text.isascii() and _STREET_SUFFIX_WORDS.isdisjoint(ascii_words(text)):
+    if text.isascii() and _STREET_SUFFIX_WORDS.isdisjoint(ascii_word_set(text)):
         return []
-    candidates = list(_ADDRESS_CANDIDATE.finditer(text))
+    candidates = _address_candidates(text)
     reach = [max(c.start() + _ADDRESS_LINE, c.end()) for c in candidates]
     parse = [True] * len(candidates)
     if wanted is not None:
@@ -343,6 +365,50 @@ def find_addresses_where(text: str, wanted: Callable[[int, int, str], bool] | No
         if span and not (found and span.start < found[-1].end):
             found.append(span)
     return found
+
+
+# What `_ADDRESS_CANDIDATE` can match in an ASCII text: letters, digits, "'", ".", "-" and
+# whitespace (\s of a str pattern: also \x1c-\x1f). As one byte table: capitals lowercased,
+# those kept, whitespace as " ", everything else "|" (a character no candidate contains).
+_CANDIDATE_CHARS = bytes(
+    c + 32 if 65 <= c <= 90
+    else c if 97 <= c <= 122 or 48 <= c <= 57 or c in b"'.-"
+    else 32 if c in b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+    else ord("|")
+    for c in range(256)
+)  # fmt: skip
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@lru_cache(maxsize=_RECENT_TEXTS)
+def _address_candidates(text: str) -> tuple[re.Match[str], ...]:
+    """`_ADDRESS_CANDIDATE.finditer(text)`, searching an ASCII text only in the stretches that
+    can hold a candidate (both address finders of the same item share the answer).
+
+    Speed: the candidate regex tries every digit of the text (~30 us a message on real mail).
+    Exact: a candidate consists of characters of `_CANDIDATE_CHARS` only, so it lies within one
+    run of them, and it ends with a street suffix that whitespace precedes and no letter or
+    digit follows. Only the runs that show such a suffix are searched, each from its start
+    (where the whole-text search, whose matches all lie in earlier runs, also arrives) to one
+    character past its end (so `\\b` sees the character that follows); lookbehinds still see
+    the text before the run."""
+    if not text.isascii():
+        return tuple(_ADDRESS_CANDIDATE.finditer(text))
+    folded = text.encode("ascii").translate(_CANDIDATE_CHARS)
+    runs = set()
+    for suffix in _STREET_SUFFIX_WORDS & ascii_word_set(text):
+        needle = b" " + suffix.encode("ascii")
+        at = folded.find(needle)
+        while at >= 0:
+            after = at + len(needle)
+            if after == len(folded) or folded[after] not in _WORD_BYTES:
+                runs.add((folded.rfind(b"|", 0, at) + 1, folded.find(b"|", after)))
+            at = folded.find(needle, at + 1)
+    found: list[re.Match[str]] = []
+    for start, end in sorted(runs):
+        stop = len(text) if end < 0 else end + 1
+        found += _ADDRESS_CANDIDATE.finditer(text, start, stop)
+    return tuple(found)
 
 
 def _address_in(text: str, start: int, stop: int) -> AddressSpan | None:
@@ -478,39 +544,68 @@ def find_dates(text: str) -> tuple[DateSpan, ...]:
 
 
 def mentions(text: str, pattern: re.Pattern[str]) -> bool:
-    """`pattern.search(text) is not None`, tried only where a match can start.
+    """`pattern.search(text) is not None`, tried only where a match can start. The answer for
+    the last text is kept per pattern: both detectors ask whether an item mentions a birth date.
 
     The context patterns are alternations with \\b and IGNORECASE, which Python's re tries at
-    every position. Every match contains one of the fixed words `anchors.required_literals`
-    derives from the pattern, and starts with one of those of `anchors.start_literals`:
-    substring tests on the folded text clear mail without the former, and the pattern is tried
-    only where the latter occur. Exact: no position where a match can start is skipped.
+    every position. Every match starts with one of the fixed words `anchors.start_literals`
+    derives from the pattern; `_scanner` finds where they occur in the one automaton pass the
+    detectors share over each item, and the pattern is tried only there. Exact: no position
+    where a match can start is skipped (see `anchors.LexiconScanner`).
     """
-    if not may_mention(text, pattern):  # a few fast scans clear most mail
-        return False
-    folded = fold(text)
-    starts = _start_words(pattern)
-    if starts is None or len(folded) != len(text):  # folding moved offsets: the plain regex
-        return pattern.search(text) is not None
-    for word in starts:
-        at = folded.find(word)
-        while at >= 0:
-            if pattern.match(text, at) is not None:
-                return True
-            at = folded.find(word, at + 1)
-    return False
+    scanner, memo = _per_pattern(pattern)
+    last = memo[0]
+    if last is not None and last[0] is text:
+        return last[1]
+    if scanner is None:
+        found = pattern.search(text) is not None
+    else:
+        found = next(scanner.scan(text).finditer(0), None) is not None
+    memo[0] = (text, found)  # one assignment: another thread sees this pair or the last one
+    return found
 
 
 def may_mention(text: str, pattern: re.Pattern[str], cached: bool = True) -> bool:
     """False only when no part of `text` can match `pattern`: the text lacks every fixed word a
-    match must contain. Unlike `mentions`, true also for a word inside a longer one, so it also
-    bounds `keyword_near` (which searches a window whose edges may cut a word). `cached=False`
-    for a piece of a text, which would only push whole texts out of the cache."""
+    match must start with or contain. Unlike `mentions`, true also for a word inside a longer
+    one, so it also bounds `keyword_near` (which searches a window whose edges may cut a word).
+    A whole item (`cached`) is read by the shared automaton pass (`_scanner`); a piece of a text
+    (`cached=False`) by substring tests, which would only push whole texts out of the caches."""
+    scanner = _per_pattern(pattern)[0] if cached else None
+    if scanner is not None:
+        return scanner.scan(text).may_match(0)
     words = _required_words(pattern)
     if words is None:
         return True
-    folded = fold(text) if cached else _fold(text)
+    folded = _fold(text)
     return any(w in folded for w in words)
+
+
+# id(pattern) -> (pattern, its scanner, [(last text, its `mentions` answer)]). Keyed by identity:
+# hashing a compiled pattern hashes all of its code, on every lookup. The pattern is kept in the
+# entry, so its id is not reused while the entry lives.
+_Memo = list[tuple[str, bool] | None]
+_PATTERNS: dict[int, tuple[re.Pattern[str], LexiconScanner | None, _Memo]] = {}
+_MAX_PATTERNS = 256  # the detectors use four; beyond this (generated patterns) start afresh
+
+
+def _per_pattern(pattern: re.Pattern[str]) -> tuple[LexiconScanner | None, _Memo]:
+    entry = _PATTERNS.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        if len(_PATTERNS) >= _MAX_PATTERNS:
+            _PATTERNS.clear()
+        entry = _PATTERNS[id(pattern)] = (pattern, _scanner(pattern), [None])
+    return entry[1], entry[2]
+
+
+def _scanner(pattern: re.Pattern[str]) -> LexiconScanner | None:
+    """`pattern` as a one-group `LexiconScanner` (its regex is `pattern` itself): its start words
+    join the Aho-Corasick pass that commercial and sexual_content already make over each item,
+    so asking whether an item may mention it costs a lookup instead of a substring search per
+    word. None for a verbose pattern, whose source the anchors would misread without its flags."""
+    if pattern.flags & re.VERBOSE:
+        return None
+    return LexiconScanner({0: (pattern.pattern,)}, lambda _alternatives: pattern)
 
 
 @lru_cache(maxsize=64)
@@ -518,16 +613,10 @@ def _required_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return required_literals(pattern.pattern)
 
 
-@lru_cache(maxsize=64)
-def _start_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    # start_literals lowercases, as IGNORECASE matching does: only for such patterns.
-    return start_literals(pattern.pattern) if pattern.flags & re.IGNORECASE else None
-
-
-@lru_cache(maxsize=_RECENT_TEXTS)
 def fold(text: str) -> str:
-    """The text lowercased as the regex engine's IGNORECASE sees it, for the last few texts."""
-    return _fold(text)
+    """The text lowercased as the regex engine's IGNORECASE sees it, for the last few texts
+    (one cache with the other detectors that fold whole items, `anchors.fold_recent`)."""
+    return fold_recent(text)
 
 
 def keyword_near(text: str, start: int, end: int, pattern: re.Pattern[str], window: int = 40) -> str | None:

@@ -49,6 +49,13 @@ def ascii_words(text: str) -> tuple[str, ...]:
     return tuple(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
 
 
+@lru_cache(maxsize=8)
+def ascii_word_set(text: str) -> frozenset[str]:
+    """The distinct `ascii_words` of an ASCII `text`, cached like them: student_info and
+    personal_info intersect their indexes with the same item's words."""
+    return frozenset(ascii_words(text))
+
+
 # A non-ASCII character of a word: a letter or digit (what \w adds to ASCII) or an accent.
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]|[\u0300-\u036f]")
 
@@ -115,7 +122,9 @@ class FoldedText:
     def token_set(self) -> frozenset[str]:
         """The distinct tokens: the index lookups intersect with this (iterating the smaller)."""
         if self._token_set is None:
-            self._token_set = frozenset(self.tokens)
+            # ASCII text: the tokens are `ascii_words(text)` (see `of`), so the shared set is theirs.
+            ascii_tokens = self.text.isascii() and self.tokens is ascii_words(self.text)
+            self._token_set = ascii_word_set(self.text) if ascii_tokens else frozenset(self.tokens)
         return self._token_set
 
     @classmethod
@@ -185,6 +194,9 @@ class PhraseIndex(Generic[V]):
                 self._single[phrase] = value
             else:
                 self._longer.setdefault(tokens[0], {}).setdefault(len(tokens), {})[tokens] = value
+        # Every token a phrase starts with, as a set: intersecting two sets walks the smaller one
+        # with stored hashes, ~5x faster than a dict's keys view against the text's token set.
+        self._firsts = frozenset(self._single) | frozenset(self._longer)
 
     def __len__(self) -> int:
         return len(self._single) + sum(len(same) for lengths in self._longer.values() for same in lengths.values())
@@ -192,8 +204,7 @@ class PhraseIndex(Generic[V]):
     def find(self, ft: FoldedText) -> list[tuple[int, int, V]]:
         """(first token, end token, value) of every occurrence, ordered by where it ends, then
         longest first (the order an Aho-Corasick automaton reports matches in)."""
-        # Key views intersect in C, iterating the smaller side.
-        present = (self._single.keys() & ft.token_set) | (self._longer.keys() & ft.token_set)
+        present = self._firsts & ft.token_set
         if not present:
             return []
         tokens = ft.tokens

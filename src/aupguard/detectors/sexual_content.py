@@ -54,6 +54,14 @@ def _scanner(terms: tuple[str, ...]) -> LexiconScanner:
 
 
 @lru_cache(maxsize=32)
+def _lexicon_with(extra: tuple[str, ...]) -> tuple[re.Pattern[str], LexiconScanner]:
+    """`_pattern` and `_scanner` of the lexicon plus a pack's `extra_terms`, looked up by the few
+    extra terms (usually none) instead of hashing the whole term tuple twice per item."""
+    terms = LEXICON + extra
+    return _pattern(terms), _scanner(terms)
+
+
+@lru_cache(maxsize=32)
 def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     if not phrases:
         return None
@@ -77,12 +85,12 @@ class SexualContentDetector(Detector):
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         settings = ctx.settings_for(self.name)
         extra = tuple(str(t) for t in settings.get("extra_terms", []))
-        pattern = _pattern(LEXICON + extra)
+        pattern, scanner = _lexicon_with(extra)
         allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
 
         text = item.text
         signals: list[Signal] = []
-        scan = _scanner(LEXICON + extra).scan(text)
+        scan = scanner.scan(text)
         may_match = scan.may_match("lexicon")
         allowed = [(m.start(), m.end()) for m in allow.finditer(text)] if allow and may_match else []
         for m in scan.finditer("lexicon"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from aupguard.detectors.anchors import fold, may_match, required_clauses
+from aupguard.detectors.anchors import fold_recent, may_match, required_clauses
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
 from aupguard.detectors.kinds import SIGNAL_KINDS
@@ -88,7 +88,7 @@ class SoftwareTransferDetector(Detector):
         # Speed: a link regex runs only when the text holds all of its fixed parts ("magnet:?",
         # "xt=urn:btih:"; "http", "://", ".torrent"), which nearly no mail does. Without them it
         # cannot match, so this loses nothing.
-        folded = fold(text)
+        folded = fold_recent(text)  # the same item's fold as the other detectors'
         if may_match(folded, MAGNET_CLAUSES):
             for m in MAGNET.finditer(text):
                 signals.append(

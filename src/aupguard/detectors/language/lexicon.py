@@ -13,7 +13,8 @@ that the walk reads back (one leetspeak letter "sh1t" / "@ss", every copy of one
 "a$$hole", one letter repeated three to eight times "fuuuck"). Phrases whose first word is a
 token are looked up with `in`; masks ("f***") by a regex that runs only when the text holds a
 "*"; letters spaced apart ("f u c k", "f.u.c.k") by a walk over the tokens only when a
-one-letter token other than "a" and "i" occurs. Only windows around the anchors found are
+one-letter token other than "a" and "i" occurs and three one-character tokens stand in a row
+(a byte search over the token lengths). Only windows around the anchors found are
 walked token by token. A word obfuscated in two different ways at once ("@$$h0le") is read only
 when it also shows one of these anchors.
 """
@@ -53,6 +54,8 @@ ANCHOR_SPACES = str.maketrans(
     | {chr(c): " " for block in ((0x2000, 0x206F), (0x2190, 0x2BFF), (0xFE00, 0xFE0F), (0x1F000, 0x1FAFF))
        for c in range(block[0], block[1] + 1)}
 )  # fmt: skip
+# ANCHOR_SPACES for ASCII text as a byte table (the same mapping: its other entries are not ASCII).
+_ASCII_ANCHOR_SPACES = bytes(ord(chr(c).translate(ANCHOR_SPACES)) for c in range(128)) + bytes(range(128, 256))
 WINDOW_AFTER = 80  # characters read after an anchor: a token, or the longest listed phrase
 FORMS = re.compile(r"^([^\[\]]+)(?:\[([^\[\]]*)\])?$")
 NAME_AFTER = re.compile(r"(?:['’]s\b|\s+[A-Z][a-z])")
@@ -156,7 +159,9 @@ class Lexicon:
         """Merged stretches of `lower` around every possible hit; [] when there is none."""
         places: list[tuple[int, int]] = []
         # Same length as `lower`, so offsets agree; "!!" is emphasis, a lone "!" may be an "i".
-        spaced = lower.translate(ANCHOR_SPACES).replace("!!", "  ")
+        # ASCII text through the byte table (the same spaces, ~10x faster than the dict).
+        table = lower.encode("ascii").translate(_ASCII_ANCHOR_SPACES).decode("ascii") if lower.isascii() else None
+        spaced = (lower.translate(ANCHOR_SPACES) if table is None else table).replace("!!", "  ")
         words = spaced.split()
         # Speed: isdisjoint walks the token list once and stops at the first anchor; nearly all
         # text has none, and then no set of its tokens is ever built.
@@ -170,21 +175,10 @@ class Lexicon:
                         places += _occurrences(spaced, phrase)
         if "*" in lower:
             places += [(m.start() - 1, m.end()) for m in MASK.finditer(lower)]
-        if not SPACED_CANDIDATES.isdisjoint(words):  # maybe letters spaced apart
+        if not SPACED_CANDIDATES.isdisjoint(words) and _may_have_letter_runs(words):  # "f u c k"?
             for run in _letter_runs(words):
                 places += _occurrences(spaced, run)
-        if not places:
-            return []
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(places):
-            # Whole tokens around the anchor: back to a space, on past the longest phrase.
-            w_start = max(lower.rfind(" ", 0, max(0, start - 1)), lower.rfind("\n", 0, max(0, start - 1))) + 1
-            w_end = min(len(lower), end + WINDOW_AFTER)
-            if merged and w_start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], w_end))
-            else:
-                merged.append((w_start, w_end))
-        return merged
+        return _merged(lower, places)
 
     def _match_at(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple[Hit | None, int]:
         start, end, token = tokens[i]
@@ -230,6 +224,20 @@ class Lexicon:
         return out
 
 
+def _merged(lower: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The windows around `places` (spans of possible hits in `lower`), merged; [] for none."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(places):
+        # Whole tokens around the anchor: back to a space, on past the longest phrase.
+        w_start = max(lower.rfind(" ", 0, max(0, start - 1)), lower.rfind("\n", 0, max(0, start - 1))) + 1
+        w_end = min(len(lower), end + WINDOW_AFTER)
+        if merged and w_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], w_end))
+        else:
+            merged.append((w_start, w_end))
+    return merged
+
+
 def _anchor_tokens(words: Mapping[str, Entry]) -> frozenset[str]:
     """Every form and written variant the token walk reads back, as the anchor check sees it
     (punctuation other than leetspeak symbols turned into spaces, so "f.u.c.k" is a run of
@@ -244,6 +252,23 @@ def _anchor_tokens(words: Mapping[str, Entry]) -> frozenset[str]:
             bare.update(word.replace(letter, alt) for alt in alts)  # "a$$hole"
             bare.update(word[:i] + letter * n + word[i + 1 :] for n in range(3, 9))  # "fuuuck"
     return frozenset(token + bang for token in bare for bang in ("", "!"))
+
+
+_THREE_ONE_CHAR_TOKENS = b"\x01\x01\x01"
+
+
+def _may_have_letter_runs(words: list[str]) -> bool:
+    """False only when `_letter_runs(words)` is empty: no three one-character tokens in a row.
+
+    Speed: most mail has one-letter tokens ("it's" -> "it s") but no run of three; the token
+    lengths as bytes are made and searched in C, where `_letter_runs` walks every token in
+    Python. Exact: a run is three or more consecutive one-letter tokens, so its lengths show as
+    three 1-bytes in a row; when they do (or a token is longer than a byte can say), the walk
+    decides."""
+    try:
+        return _THREE_ONE_CHAR_TOKENS in bytes(map(len, words))
+    except ValueError:  # a token of 256 characters or more
+        return True
 
 
 def _letter_runs(words: list[str]) -> list[str]:
