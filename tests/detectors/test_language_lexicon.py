@@ -9,7 +9,6 @@ import pytest
 from aupguard.detectors.language.lexicon import (
     Lexicon,
     _letter_runs,
-    _may_have_letter_runs,
     build_lexicon,
     entries_from,
     expand,
@@ -130,14 +129,27 @@ def test_anchor_windows_find_what_a_full_walk_finds() -> None:
     assert len(differing) <= 5, differing
 
 
-def test_letter_run_pre_check_never_hides_a_run() -> None:
+def _letter_runs_reference(words: list[str]) -> list[str]:
+    """Runs of three or more one-letter tokens, by walking every token (what the lexicon did)."""
+    runs, run = [], []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            runs.append(" ".join(run))
+        run = []
+    return runs
+
+
+def test_letter_runs_agree_with_a_walk_over_every_token() -> None:
     rng = random.Random(13)
-    vocabulary = [*"abcfsxé1$", "ab", "the", "x" * 300]
-    for _ in range(3000):
-        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 10))]
-        assert _may_have_letter_runs(words) or not _letter_runs(words), words
-    assert not _may_have_letter_runs(["it", "s", "a", "dog"])
-    assert _may_have_letter_runs(["f", "u", "c", "k"])
+    vocabulary = [*"abcfsxé1$½Ⅻ_", "ab", "the", "x" * 300, " ", "\n", "\t", "\x1c", "\u2003"]
+    for _ in range(5000):
+        words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 12))).split()
+        assert _letter_runs(words) == _letter_runs_reference(words), words
+    assert _letter_runs(["it", "is", "f", "u", "c", "k", "½", "a", "b", "c"]) == ["f u c k", "a b c"]
+    assert _letter_runs(["x" * 300, "a", "b", "c"]) == ["a b c"]
 
 
 def test_ascii_byte_table_spaces_as_the_anchor_table() -> None:
