@@ -16,7 +16,9 @@ the corpus's senders are outsiders and many detectors have nothing to do, so the
 matter are `--senders-as-staff` (every sender of the corpus imported as a staff member, their
 domains the district's: the district scanning its own staff's mail, mostly internal) and
 `--every-detector` (the bound: every detector on every message, as if all of it were staff mail
-leaving the district).
+leaving the district). `--senders-as-staff` makes every sender staff, vendors and list servers
+included, so its findings (vendor newsletters as "commercial activity") measure nothing about
+false alarms: bench/eval_language.py does that.
 """
 
 from __future__ import annotations
