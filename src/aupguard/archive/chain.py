@@ -60,6 +60,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _same_instant(stored: datetime | None, written: Any) -> bool:
+    """Do two times name the same instant? SQLite hands stored times back naive (they are UTC);
+    compared as datetimes, not as ISO text: this runs once per item on the scan's single writer."""
+    if stored is None or not isinstance(written, datetime):
+        return stored is None and written is None
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=UTC)
+    if written.tzinfo is None:
+        written = written.replace(tzinfo=UTC)
+    return stored == written
+
+
 def canonical_digest(row: Mapping[Any, Any], fields: Sequence[str]) -> str:
     """SHA-256 of the named fields, each length-prefixed so no two rows hash alike by accident:
     text as UTF-8, JSON values (lists, mappings) as sorted compact JSON, times as UTC ISO 8601.
@@ -172,7 +184,7 @@ def record_items(
     fresh = {
         r.id: known.get(r.id) or item_digest(by_id[r.id])
         for r in stored
-        if _plain(r.first_seen_at) == _plain(by_id[r.id].get("first_seen_at"))
+        if _same_instant(r.first_seen_at, by_id[r.id].get("first_seen_at"))
     }
     if not fresh:
         return None
