@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from aupguard.gateway.spool import Spool
 from tests.gateway.conftest import message
 
@@ -34,3 +36,15 @@ def test_done_and_set_aside_take_the_list_along(tmp_path: Path) -> None:
     spool.set_aside(failed)
     assert not list(spool.new.iterdir())
     assert sorted(p.name for p in spool.failed.iterdir()) == sorted([failed.name, failed.with_suffix(".rcpt").name])
+
+
+def test_a_damaged_envelope_list_is_logged_and_the_message_still_scanned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = Spool(tmp_path).ensure()
+    path = spool.put(message("story"), ["a@x.example"])
+    path.with_suffix(".rcpt").write_bytes(b"[not json")
+    with caplog.at_level("WARNING"):
+        assert spool.envelopes([path]) == {}
+    assert "unreadable" in caplog.text and path.name in caplog.text
+    assert spool.pending(10) == [path]  # the message itself waits for the scan as before

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _counter = 0
 _lock = threading.Lock()
 
@@ -100,11 +102,18 @@ class Spool:
     @staticmethod
     def recipients(path: Path) -> list[str]:
         """The envelope recipients kept beside the spooled message at `path` ([] when none)."""
+        envelope = path.with_suffix(".rcpt")
         try:
-            value = json.loads(path.with_suffix(".rcpt").read_bytes())
+            value = json.loads(envelope.read_bytes())
         except FileNotFoundError:
             return []
-        return [str(a) for a in value] if isinstance(value, list) else []
+        except (OSError, ValueError) as exc:  # damaged: the message is still scanned, the loss logged
+            log.warning("envelope recipients of %s unreadable (%s); scanning the message without them", path, exc)
+            return []
+        if not isinstance(value, list):
+            log.warning("envelope recipients of %s are not a list; scanning the message without them", path)
+            return []
+        return [str(a) for a in value]
 
     def pending(self, limit: int) -> list[Path]:
         """Up to `limit` spooled messages, oldest first."""
