@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from aupguard.store.records_tables import archive_entries, archive_links
-from aupguard.store.tables import items
+from aupguard.store.tables import aware, items
 
 GENESIS = "0" * 64
 ITEM_FIELDS = (
@@ -58,18 +58,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def _same_instant(stored: datetime | None, written: Any) -> bool:
-    """Do two times name the same instant? SQLite hands stored times back naive (they are UTC);
-    compared as datetimes, not as ISO text: this runs once per item on the scan's single writer."""
-    if stored is None or not isinstance(written, datetime):
-        return stored is None and written is None
-    if stored.tzinfo is None:
-        stored = stored.replace(tzinfo=UTC)
-    if written.tzinfo is None:
-        written = written.replace(tzinfo=UTC)
-    return stored == written
 
 
 def canonical_digest(row: Mapping[Any, Any], fields: Sequence[str]) -> str:
@@ -184,7 +172,8 @@ def record_items(
     fresh = {
         r.id: known.get(r.id) or item_digest(by_id[r.id])
         for r in stored
-        if _same_instant(r.first_seen_at, by_id[r.id].get("first_seen_at"))
+        # compared as datetimes, not as ISO text: once per item on the scan's single writer
+        if aware(r.first_seen_at) == aware(by_id[r.id].get("first_seen_at"))
     }
     if not fresh:
         return None

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from aupguard.console.roles import Role
 from aupguard.store.console_tables import console_sessions, console_users, sign_in_attempts
+from aupguard.store.tables import aware
 
 SESSION_IDLE = timedelta(minutes=30)  # idle time before a session ends
 SESSION_MAX = timedelta(hours=10)  # a working day, whatever the activity
@@ -81,10 +82,6 @@ class Session:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(v: datetime) -> datetime:
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
 
 
 def hash_token(token: str) -> str:
@@ -315,21 +312,21 @@ def session_for(engine: Engine, token: str | None) -> Session | None:
         row = conn.execute(select(console_sessions).where(console_sessions.c.token_hash == th)).first()
         if row is None:
             return None
-        if _aware(row.expires_at) <= now or (row.stage == "full" and now - _aware(row.created_at) > SESSION_MAX):
+        if aware(row.expires_at) <= now or (row.stage == "full" and now - aware(row.created_at) > SESSION_MAX):
             conn.execute(delete(console_sessions).where(console_sessions.c.token_hash == th))
             return None
         user_row = conn.execute(select(console_users).where(console_users.c.id == row.user_id)).first()
         if user_row is None or not user_row.active:
             return None
-        expires = _aware(row.expires_at)
+        expires = aware(row.expires_at)
         if row.stage == "full":
-            expires = min(now + SESSION_IDLE, _aware(row.created_at) + SESSION_MAX)
+            expires = min(now + SESSION_IDLE, aware(row.created_at) + SESSION_MAX)
             conn.execute(
                 console_sessions.update()
                 .where(console_sessions.c.token_hash == th)
                 .values(last_seen_at=now, expires_at=expires)
             )
-    return Session(th, User.from_row(user_row), row.stage, row.csrf_token, expires, _aware(row.created_at))
+    return Session(th, User.from_row(user_row), row.stage, row.csrf_token, expires, aware(row.created_at))
 
 
 def sign_out(engine: Engine, session: Session) -> None:

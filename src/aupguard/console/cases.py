@@ -23,7 +23,7 @@ from aupguard.directory.index import Directory
 from aupguard.engine import route
 from aupguard.model import SEVERITY_ORDER, Severity
 from aupguard.store import audit_repo, findings_repo, settings_repo
-from aupguard.store.tables import audit_log, findings
+from aupguard.store.tables import audit_log, aware, findings
 from aupguard.workspace import Workspace
 
 UNATTRIBUTED = "unattributed"  # the case of findings about nobody known (e.g. a forged sender)
@@ -54,7 +54,7 @@ class Case:
 
     @property
     def oldest(self) -> datetime | None:
-        times = [findings_repo.aware(f["created_at"]) for f in self.findings]
+        times = [aware(f["created_at"]) for f in self.findings]
         return min((t for t in times if t), default=None)
 
 

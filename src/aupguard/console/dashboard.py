@@ -15,6 +15,7 @@ from aupguard.console.roles import Role
 from aupguard.directory.index import Directory
 from aupguard.model import Permission
 from aupguard.store import findings_repo
+from aupguard.store.tables import aware
 from aupguard.workspace import Workspace
 
 AGE_BUCKETS = [(7, "under 1 week"), (30, "1-4 weeks"), (90, "1-3 months"), (10**6, "over 3 months")]
@@ -42,9 +43,7 @@ def _visible(user: User, directory: Directory, row: dict[str, Any]) -> bool:
 def build(ws: Workspace, user: User, directory: Directory, now: datetime | None = None) -> Dashboard:
     now = now or datetime.now(UTC)
     rows = [r for r in findings_repo.query_findings(ws.engine) if _visible(user, directory, r)]
-    month_of = {
-        r["id"]: (r["item_time"] or findings_repo.aware(r["created_at"]) or now).strftime("%Y-%m") for r in rows
-    }
+    month_of = {r["id"]: (r["item_time"] or aware(r["created_at"]) or now).strftime("%Y-%m") for r in rows}
     months = sorted(set(month_of.values()))[-12:]
     top_level: Counter[str] = Counter(
         r["clause_id"].split("/")[0] + "/" + r["clause_id"].split("/")[1]
@@ -71,7 +70,7 @@ def build(ws: Workspace, user: User, directory: Directory, now: datetime | None 
     for r in rows:
         if r["status"] == "open":
             key = r["person_id"] or "unattributed"
-            created = findings_repo.aware(r["created_at"]) or now
+            created = aware(r["created_at"]) or now
             open_by_person[key] = min(open_by_person.get(key, created), created)
     ages: Counter[str] = Counter()
     for created in open_by_person.values():

@@ -22,6 +22,7 @@ from aupguard.model import Permission
 from aupguard.store import audit_repo, permissions_repo
 from aupguard.store.console_tables import permission_requests
 from aupguard.store.findings_repo import no_nul
+from aupguard.store.tables import aware
 from aupguard.workspace import Workspace
 
 EXPIRING_SOON = timedelta(days=30)
@@ -152,8 +153,8 @@ def decide_request(
             kind=row["kind"],
             grantee_id=row["grantee_id"],
             approver_id=user.person_id or user.actor,
-            valid_from=_aware(row["valid_from"]),
-            valid_until=_aware_opt(row["valid_until"]),
+            valid_from=aware(row["valid_from"]),
+            valid_until=aware(row["valid_until"]),
             scope=dict(row["scope"] or {}),
             emergency=pk.emergency,
             reason=f"request {request_id}: {row['reason']}",
@@ -234,11 +235,3 @@ def expiring_soon(engine: Engine, now: datetime | None = None) -> list[Permissio
         for p in permissions_repo.all_permissions(engine)
         if p.revoked_at is None and p.valid_until and now <= p.valid_until <= now + EXPIRING_SOON
     ]
-
-
-def _aware(v: datetime) -> datetime:
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
-
-
-def _aware_opt(v: datetime | None) -> datetime | None:
-    return _aware(v) if v else None

@@ -12,14 +12,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, tuple_
 from aupguard.archive import chain
 from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
 from aupguard.store.db import insert_ignore
-from aupguard.store.tables import evidence, finding_events, findings, item_sources, items, scan_errors
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive; everything aupguard stores is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+from aupguard.store.tables import aware, evidence, finding_events, findings, item_sources, items, scan_errors
 
 
 def no_nul(value: Any) -> Any:

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from aupguard.engine import RuleSet
 from aupguard.model import FindingStatus, Permission
 from aupguard.permissions.coverage import covering
-from aupguard.store.findings_repo import aware, evidence_for, item_from_row
-from aupguard.store.tables import finding_events, findings, items, permissions
+from aupguard.store.findings_repo import evidence_for, item_from_row
+from aupguard.store.tables import aware, finding_events, findings, items, permissions
 
 
 def _from_row(r: Any) -> Permission:

@@ -6,6 +6,9 @@ repositories in this package are thin functions over these tables.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import overload
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -36,6 +39,19 @@ metadata = MetaData(
 # JSONB on PostgreSQL (indexable), JSON text on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
 UtcDateTime = DateTime(timezone=True)
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
+def aware(value: datetime | None) -> datetime | None:
+    """A time read back from a `UtcDateTime` column, as UTC: SQLite hands datetimes back naive
+    (everything aupguard stores is UTC); PostgreSQL's come back aware and are left as they are."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
 
 workspace_settings = Table(
     "workspace_settings",

@@ -15,6 +15,7 @@ from aupguard.console.cases import NotAllowed
 from aupguard.console.decisions import Outcome
 from aupguard.console.roles import Capability
 from aupguard.store import audit_repo, permissions_repo
+from aupguard.store.tables import aware
 from aupguard.web.security import RowId, guarded, signed_in, workspace
 
 router = APIRouter(prefix="/api", tags=["console"])
@@ -249,8 +250,8 @@ def api_file_request(request: Request, body: RequestIn, session: Session = Depen
         req = requests.RequestForm(
             body.kind,
             body.reason,
-            _utc(body.valid_from) or datetime.now(UTC),
-            _utc(body.valid_until),
+            aware(body.valid_from) or datetime.now(UTC),
+            aware(body.valid_until),
             body.scope,
             dict(body.form),
         )
@@ -316,9 +317,3 @@ def api_access_list(request: Request, session: Session = Depends(signed_in)) -> 
         {"person_id": a["person_id"], "action": a["action"], "since": a["at"].isoformat()}
         for a in decisions.access_list(ws.engine)
     ]
-
-
-def _utc(v: datetime | None) -> datetime | None:
-    if v is None:
-        return None
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
