@@ -98,6 +98,21 @@ class Filters:
         )
 
 
+def filters_form(
+    text: OptText = "",
+    person: OptText = "",
+    building: OptText = "",
+    since: OptText = "",
+    to: OptText = "",
+    channel: OptText = "",
+    clause: OptText = "",
+    has_finding: OptText = "",
+    limit: Annotated[int, Form(ge=1, le=500)] = 50,
+) -> Filters:
+    """The search form's fields from a posted form (the archive search and a request's scope)."""
+    return Filters(text, person, building, since, to, channel, clause, has_finding, limit)
+
+
 def _day(value: str, label: str) -> date | None:
     if not value:
         return None
@@ -195,18 +210,9 @@ def archive_page(request: Request, session: Session = Depends(signed_in)) -> Res
 def archive_search(
     request: Request,
     reason: Text,
-    text: OptText = "",
-    person: OptText = "",
-    building: OptText = "",
-    since: OptText = "",
-    to: OptText = "",
-    channel: OptText = "",
-    clause: OptText = "",
-    has_finding: OptText = "",
-    limit: Annotated[int, Form(ge=1, le=500)] = 50,
+    f: Filters = Depends(filters_form),
     session: Session = Depends(signed_in),
 ) -> Response:
-    f = Filters(text, person, building, since, to, channel, clause, has_finding, limit)
     try:
         hits = run_search(workspace(request), session, f, reason)
     except FormProblem as exc:
@@ -530,18 +536,11 @@ def request_extend(
 def request_scope(
     request: Request,
     request_id: RowId,
-    text: OptText = "",
-    person: OptText = "",
-    building: OptText = "",
-    since: OptText = "",
-    to: OptText = "",
-    channel: OptText = "",
-    clause: OptText = "",
-    has_finding: OptText = "",
+    form: Filters = Depends(filters_form),
     session: Session = Depends(signed_in),
 ) -> Response:
     """Add what the query finds to the request; roster redactions are proposed for each item."""
-    f = Filters(text, person, building, since, to, channel, clause, has_finding).cleaned()
+    f = form.cleaned()
 
     def scope(ws: Workspace) -> None:
         if not any((f.text, f.person, f.building, f.since, f.to, f.channel, f.clause, f.has_finding)):
