@@ -70,8 +70,12 @@ class EngineContext:
     rulesets: list[RuleSet]  # any order; the one in force at the item's time is used
     permissions: list[Permission] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Oldest first, once: the scan asks for the rule set of every item, twice.
+        self.rulesets = sorted(self.rulesets, key=lambda r: r.effective)
+
     def ruleset_at(self, at: datetime | None) -> RuleSet:
-        ordered = sorted(self.rulesets, key=lambda r: r.effective)
+        ordered = self.rulesets
         if at is None:
             return ordered[-1]
         in_force = [r for r in ordered if r.effective <= at]
