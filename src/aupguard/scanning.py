@@ -200,8 +200,10 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
     now = datetime.now(UTC)
     rows = []
     digests = {}
+    # The batch's originals in one append to this worker's pack (archive/packs.py), written and
+    # flushed before the main process stores their rows: a stored item always has its bytes.
+    state.blobs.put_many((item.raw, item.id) for item in parsed)
     for item in parsed:
-        state.blobs.put(item.raw, item.id)
         row = findings_repo.item_row(item, now)
         rows.append((row, item.source, item.position))
         # The hash chain's digest of the row, here in parallel rather than on the single writer.

@@ -89,6 +89,8 @@ class Workspace:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if "blobs" in self.__dict__:  # opened: let go of its catalog and pack
+            self.blobs.close()
 
     # ------------------------------------------------------------------ policy
 

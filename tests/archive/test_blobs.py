@@ -1,14 +1,32 @@
-"""The content-addressed blob store: round trip, idempotence, and damage detected on read."""
+"""The folder blob store: pack files plus catalog (archive/packs.py). Round trip, idempotence,
+damage detected on read, destruction on delete, older loose objects, and a lost catalog rebuilt
+from the packs."""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
-import zstandard
 
-from aupguard.archive.blobs import BlobStore, compress
+from aupguard.archive.blobs import BlobStore
+from aupguard.archive.codec import compress, object_key
+from aupguard.archive.packs import HEADER, PackStore
+
+
+def packs(root: Path) -> list[Path]:
+    return sorted((root / "packs").glob("*.pack"))
+
+
+def overwrite_in_pack(store: BlobStore, digest: str, data: bytes) -> None:
+    """Write `data` over the object's bytes where they lie, as a tamperer with the file would."""
+    where = store.folder.location(digest)
+    assert where is not None
+    with open(where.pack, "r+b") as fh:
+        fh.seek(where.offset)
+        fh.write(data[: where.length].ljust(where.length, b"\0"))
 
 
 def test_round_trip_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
@@ -16,18 +34,130 @@ def test_round_trip_is_content_addressed_and_idempotent(tmp_path: Path) -> None:
     raw = b"From: a@x.example\r\n\r\nhello\r\n"
     digest = store.put(raw)
     assert digest == hashlib.sha256(raw).hexdigest()
+    size = packs(tmp_path)[0].stat().st_size
     assert store.put(raw) == digest  # the same bytes again: nothing new written
-    assert store.get(digest) == raw
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert files == [store.path_for(digest)]  # one object, no temporary file left behind
-    assert zstandard.ZstdDecompressor().decompress(files[0].read_bytes()) == raw  # stored compressed
+    assert [p.stat().st_size for p in packs(tmp_path)] == [size]
+    assert store.get(digest) == raw and store.has(digest)
+    assert list(store.ids()) == [digest]
+    where = store.folder.location(digest)
+    assert where is not None and size == HEADER.size + where.length  # stored compressed, once
+    assert where.pack.read_bytes()[where.offset :] == compress(raw)
+
+
+def test_a_batch_is_one_append_and_repeats_are_stored_once(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    raws = [f"message {n}\r\n".encode() * (n + 1) for n in range(50)]
+    digests = store.put_many([(raw, None) for raw in raws + raws[:5]])
+    assert digests == [hashlib.sha256(r).hexdigest() for r in raws + raws[:5]]
+    assert len(packs(tmp_path)) == 1
+    assert sorted(store.ids()) == sorted(set(digests)) and len(set(digests)) == 50
+    assert all(store.get(d) == r for d, r in zip(digests, raws, strict=False))
 
 
 def test_damaged_or_missing_blob_is_reported(tmp_path: Path) -> None:
     store = BlobStore(tmp_path)
     digest = store.put(b"original bytes")
-    store.path_for(digest).write_bytes(compress(b"altered bytes"))
+    other = store.put(b"another message")
+    overwrite_in_pack(store, digest, compress(b"altered bytes"))
     with pytest.raises(ValueError, match="corrupt"):
         store.get(digest)
+    assert store.get(other) == b"another message"  # damage to one object spares its neighbours
     with pytest.raises(KeyError, match="not in the archive"):
         store.get("0" * 64)
+    where = store.folder.location(other)
+    assert where is not None
+    os.truncate(where.pack, where.offset + 2)
+    with pytest.raises(KeyError, match="cut short"):
+        store.get(other)
+    where.pack.unlink()
+    with pytest.raises(KeyError, match="is gone"):
+        store.get(digest)
+
+
+def test_delete_destroys_the_bytes_and_keeps_the_neighbours(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    secret = b"Subject: disposed\r\n\r\nthe record the schedule lets go " * 20
+    keep = b"Subject: kept\r\n\r\nstill under a hold\r\n"
+    gone, kept = store.put_many([(secret, None), (keep, None)])
+    payload = compress(secret)
+    assert payload in packs(tmp_path)[0].read_bytes()
+    store.delete_many([gone])
+    assert payload not in packs(tmp_path)[0].read_bytes()  # overwritten, not just unlisted
+    assert not store.has(gone) and list(store.ids()) == [kept]
+    with pytest.raises(KeyError):
+        store.get(gone)
+    assert store.get(kept) == keep
+    store.delete_many([gone])  # deleting twice is harmless
+
+
+def test_objects_of_an_older_folder_archive_stay_readable(tmp_path: Path) -> None:
+    raw = b"From: old@x.example\r\n\r\nwritten one file per object\r\n"
+    digest = hashlib.sha256(raw).hexdigest()
+    loose = tmp_path / object_key(digest)
+    loose.parent.mkdir(parents=True)
+    loose.write_bytes(compress(raw))
+    store = BlobStore(tmp_path)
+    assert store.has(digest) and store.get(digest) == raw and list(store.ids()) == [digest]
+    store.put(raw)  # already there: not copied into a pack
+    assert packs(tmp_path) == []
+    new = store.put(b"a newer message")
+    assert sorted(store.ids()) == sorted([digest, new])
+    store.delete(digest)
+    assert not loose.exists() and list(store.ids()) == [new]
+
+
+def test_a_lost_catalog_is_rebuilt_from_the_packs(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    raws = [f"message {n}\r\n".encode() for n in range(20)]
+    digests = store.put_many([(r, None) for r in raws])
+    store.delete(digests[0])
+    overwrite_in_pack(store, digests[1], b"garbage")
+    store.close()
+    with open(packs(tmp_path)[0], "ab") as fh:
+        fh.write(HEADER.pack(b"AGB1", b"L", bytes(32), 10_000) + b"cut off by a crash")
+    for name in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    again = BlobStore(tmp_path)
+    # the erased object stays gone, the damaged one is not listed, the cut-off tail is ignored
+    assert sorted(again.ids()) == sorted(digests[2:])
+    assert all(again.get(d) == r for d, r in zip(digests[2:], raws[2:], strict=True))
+    assert again.put(b"after the rebuild") in set(again.ids())
+
+
+def _put_in_child(root: Path, tag: int, out: multiprocessing.Queue[list[str]]) -> None:
+    store = BlobStore(root)
+    out.put(store.put_many([(f"from worker {tag}, message {n}".encode(), None) for n in range(100)]))
+
+
+def test_processes_append_to_packs_of_their_own(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    first = store.put(b"written by the parent before the fork")
+    ctx = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue[list[str]] = ctx.Queue()
+    children = [ctx.Process(target=_put_in_child, args=(tmp_path, tag, out)) for tag in range(3)]
+    for child in children:
+        child.start()
+    written = [out.get(timeout=60) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert len(packs(tmp_path)) == 4  # the parent's and one per child
+    every = [first, *[d for batch in written for d in batch]]
+    assert sorted(BlobStore(tmp_path).ids()) == sorted(every)
+    expected = {b"written by the parent before the fork"} | {
+        f"from worker {tag}, message {n}".encode() for tag in range(3) for n in range(100)
+    }
+    assert {store.get(d) for d in every} == expected
+
+
+def test_a_forked_store_never_uses_its_parents_pack_or_catalog(tmp_path: Path) -> None:
+    folder = PackStore(tmp_path)
+    folder.put(b"parent")
+    parent_pack = folder._pack
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=folder.put, args=(b"child",))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert folder._pack is parent_pack and len(packs(tmp_path)) == 2
+    assert folder.get(hashlib.sha256(b"child").hexdigest()) == b"child"

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from aupguard.archive import chain
-from aupguard.archive.blobs import compress
+from aupguard.archive.codec import compress
 from aupguard.archive.verify import verify
 from aupguard.cli.reference import build_app
 from aupguard.store import audit_repo
@@ -49,13 +49,17 @@ def first_audit_id(ws: Workspace) -> int:
 # Each tamper edits the workspace and returns (expected problem kind, expected first broken link).
 def alter_blob(ws: Workspace) -> tuple[str, int | None]:
     item = item_without_finding(ws)
-    ws.blobs.path_for(item).write_bytes(compress(b"From: someone else\r\n\r\nother words\r\n"))
+    where = ws.blobs.folder.location(item)
+    assert where is not None
+    with open(where.pack, "r+b") as fh:  # other bytes written over the original, in its pack
+        fh.seek(where.offset)
+        fh.write(compress(b"From: someone else\r\n\r\nother words\r\n")[: where.length])
     return "blob-corrupt", link_of(ws, item)
 
 
 def delete_blob(ws: Workspace) -> tuple[str, int | None]:
     item = item_without_finding(ws)
-    ws.blobs.path_for(item).unlink()
+    ws.blobs.folder.delete(item)  # the bytes destroyed and forgotten behind the records' back
     return "blob-missing", link_of(ws, item)
 
 

@@ -120,8 +120,10 @@ def test_a_damaged_archive_fails_the_restore_test(
     scanned: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backups.backup(scanned, tmp_path / "b", actor="cli:tech")
-    blob = next((tmp_path / "b" / "archive" / "objects").rglob("*.zst"))
-    blob.write_bytes(b"not zstandard")
+    pack = next((tmp_path / "b" / "archive" / "packs").glob("*.pack"))
+    data = bytearray(pack.read_bytes())
+    data[-20:] = b"not zstandard at all"  # the last object's bytes altered in the backup
+    pack.write_bytes(bytes(data))
     with fresh_database() as url:
         if url:
             monkeypatch.setenv("AUPGUARD_DATABASE_URL", url)

@@ -1,25 +1,19 @@
-"""Content-addressed blob store: objects/ab/<sha256>.zst (Zstandard-compressed), in the workspace's
-archive folder by default, or in an S3-compatible bucket (archive/s3.py) when AUPGUARD_ARCHIVE_URL
-names one.
+"""Content-addressed blob store: the original bytes of every archived item, filed under their
+sha256, in the workspace's archive folder (pack files, archive/packs.py) or in an S3-compatible
+bucket (archive/s3.py) when AUPGUARD_ARCHIVE_URL names one.
 
-Writing is idempotent and atomic (temp file + rename; an S3 PUT is atomic by itself), so two
-workers storing the same bytes, or a scan interrupted half-way, never leave a partial object
-behind. The folder write path is on the scan's hot path (one blob per message), so it uses plain
-os calls, makes a folder only when opening a file in it fails, and compresses with Zstandard at
-level 1: mail shrinks as much as with zlib level 1 (2.3x on the dev corpus) at four times the
-speed (bench figures in docs/benchmarks.md).
+Writing is idempotent and never leaves a partial object listed, so two workers storing the same
+bytes, or a scan interrupted half-way, do no harm. Reading checks the bytes against their hash:
+a missing object raises KeyError, an altered one ValueError.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-import zstandard
+from aupguard.archive.packs import PackStore
 
 
 class BlobBackend(Protocol):
@@ -36,51 +30,6 @@ class BlobBackend(Protocol):
     def describe(self) -> str: ...
 
 
-SUFFIX = ".zst"
-# zstandard's (de)compressor objects must not be used by two threads at once (it crashes), and
-# reusing one is what makes small objects cheap: one of each per thread (forked workers start
-# with none).
-_CODECS = threading.local()
-
-
-def _compressor() -> zstandard.ZstdCompressor:
-    try:
-        return _CODECS.compressor
-    except AttributeError:
-        _CODECS.compressor = zstandard.ZstdCompressor(level=1)
-        return _CODECS.compressor
-
-
-def _decompressor() -> zstandard.ZstdDecompressor:
-    try:
-        return _CODECS.decompressor
-    except AttributeError:
-        _CODECS.decompressor = zstandard.ZstdDecompressor()
-        return _CODECS.decompressor
-
-
-def compress(raw: bytes) -> bytes:
-    return _compressor().compress(raw)
-
-
-def object_key(sha256: str) -> str:
-    # One level of 256 folders, as git does: a million messages make about 4,000 files a folder
-    # (cheap for ext4 and XFS directory indexes), while a second level would create up to 65,536
-    # folders, and creating a folder costs a scan more than writing the object (bench/scan_throughput.py).
-    return f"objects/{sha256[:2]}/{sha256}{SUFFIX}"
-
-
-def verified(sha256: str, compressed: bytes) -> bytes:
-    """The original bytes of a stored object, checked against the hash they are filed under."""
-    try:
-        data = _decompressor().decompress(compressed)
-    except zstandard.ZstdError as exc:
-        raise ValueError(f"blob {sha256} is corrupt: {exc}") from exc
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise ValueError(f"blob {sha256} is corrupt: its content no longer matches its hash")
-    return data
-
-
 class BlobStore:
     """The workspace's blobs: in the folder `root`, or in `remote` (a BlobBackend such as an S3
     bucket) when one is given. One class for both so the scan's workers need not care."""
@@ -88,6 +37,7 @@ class BlobStore:
     def __init__(self, root: Path, remote: BlobBackend | None = None) -> None:
         self.root = root
         self.remote = remote
+        self.folder = PackStore(root)
 
     @classmethod
     def configured(cls, root: Path) -> BlobStore:
@@ -96,62 +46,41 @@ class BlobStore:
 
         return cls(root, from_settings())
 
-    def describe(self) -> str:
-        return self.remote.describe() if self.remote else str(self.root)
+    @property
+    def backend(self) -> BlobBackend:
+        return self.remote or self.folder
 
-    def path_for(self, sha256: str) -> Path:
-        return self.root / object_key(sha256)
+    def describe(self) -> str:
+        return self.backend.describe()
 
     def has(self, sha256: str) -> bool:
-        if self.remote:
-            return self.remote.has(sha256)
-        return self.path_for(sha256).exists()
+        return self.backend.has(sha256)
 
     def put(self, raw: bytes, sha256: str | None = None) -> str:
+        return self.backend.put(raw, sha256)
+
+    def put_many(self, objects: Iterable[tuple[bytes, str | None]]) -> list[str]:
+        """Store a batch of (raw bytes, sha256 or None); the folder writes it as one append."""
         if self.remote:
-            return self.remote.put(raw, sha256)
-        digest = sha256 or hashlib.sha256(raw).hexdigest()
-        folder = f"{self.root}/objects/{digest[:2]}"
-        path = f"{folder}/{digest}{SUFFIX}"
-        if os.path.exists(path):
-            return digest
-        tmp = f"{path}.tmp{os.getpid()}"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        try:
-            fd = os.open(tmp, flags, 0o644)
-        except FileNotFoundError:  # first object under this prefix: make its folder then
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, flags, 0o644)
-        try:
-            data = memoryview(compress(raw))
-            while data:
-                data = data[os.write(fd, data) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        return digest
+            return [self.remote.put(raw, sha) for raw, sha in objects]
+        return self.folder.put_many(objects)
 
     def get(self, sha256: str) -> bytes:
-        if self.remote:
-            return self.remote.get(sha256)
-        path = self.path_for(sha256)
-        try:
-            compressed = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise KeyError(f"blob {sha256} is not in the archive at {self.root}") from exc
-        return verified(sha256, compressed)
+        return self.backend.get(sha256)
 
     def delete(self, sha256: str) -> None:
+        self.backend.delete(sha256)
+
+    def delete_many(self, digests: Iterable[str]) -> None:
         if self.remote:
-            self.remote.delete(sha256)
+            for sha in digests:
+                self.remote.delete(sha)
         else:
-            self.path_for(sha256).unlink(missing_ok=True)
+            self.folder.delete_many(digests)
 
     def ids(self) -> Iterator[str]:
-        if self.remote:
-            yield from self.remote.ids()
-            return
-        objects = self.root / "objects"
-        if objects.is_dir():
-            for path in objects.glob(f"*/*{SUFFIX}"):
-                yield path.name[: -len(SUFFIX)]
+        return self.backend.ids()
+
+    def close(self) -> None:
+        """Let go of the folder's catalog (backups close theirs before they are copied)."""
+        self.folder.close()

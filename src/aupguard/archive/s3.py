@@ -1,7 +1,9 @@
 """Blobs in an S3-compatible bucket (AWS S3, MinIO, Ceph, Wasabi, ...), through boto3.
 
-Same object layout as the folder store (<prefix>objects/ab/<sha256>.zst, Zstandard-compressed), so a
-folder archive can be copied into a bucket with any S3 tool. The client is made lazily in each
+One object per item (<prefix>objects/ab/<sha256>.zst, Zstandard-compressed, archive/codec.py): a PUT
+is atomic by itself and a bucket has no per-file cost the way a file system has, so the bucket
+keeps the one-file-per-object layout the folder gave up for pack files. Restoring a backup with
+AUPGUARD_ARCHIVE_URL set moves a folder archive into a bucket (records/backup.py). The client is made lazily in each
 process: the scan forks worker processes, and a connection pool must not be shared across a fork.
 boto3 comes with the `s3` extra; credentials come from boto3's usual places (environment,
 ~/.aws, instance role).
@@ -16,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aupguard import config
-from aupguard.archive.blobs import SUFFIX, compress, object_key, verified
+from aupguard.archive.codec import SUFFIX, compress, object_key, verified
 
 
 class S3BlobStore:

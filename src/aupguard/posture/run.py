@@ -217,8 +217,8 @@ def store(ws: Workspace, result: ImportResult, paths: list[Path], ctx: CheckCont
     now = datetime.now(UTC)
     found = judge_observations(ws, result.observations)
     rows = []
+    ws.blobs.put_many((obs.item.raw, obs.item.id) for obs in result.observations)  # one append
     for obs in result.observations:
-        ws.blobs.put(obs.item.raw, obs.item.id)
         rows.append((findings_repo.item_row(obs.item, now), obs.item.source, obs.item.position))
     keys = [(f.item_id, f.rule_id) for f in found]
     with ws.engine.begin() as conn:

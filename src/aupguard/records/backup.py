@@ -12,7 +12,7 @@ chain head at the snapshot.
 Layout of a backup folder:
     manifest.json
     database.sqlite3            (SQLite workspaces)  or  tables/<table>.jsonl  (PostgreSQL)
-    archive/objects/ab/<sha256>.zst
+    archive/catalog.sqlite, archive/packs/*.pack   (archive/packs.py)
     policy/*.yaml
 """
 
@@ -34,13 +34,17 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, func, select
 
 from aupguard import config
 from aupguard.archive import chain
-from aupguard.archive.blobs import BlobBackend, BlobStore
+from aupguard.archive.blobs import BlobStore
 from aupguard.archive.verify import verify
 from aupguard.store import audit_repo
 from aupguard.store.records_tables import restore_tests
 from aupguard.workspace import Workspace
 
-FORMAT = 1
+# 2: the archive folder holds pack files and their catalog (archive/packs.py); 1: one file per
+# object. This version restores both.
+FORMAT = 2
+# Objects copied per write into the backup's archive (one pack append and catalog transaction each).
+COPY_BATCH = 500
 # Rebuilt by triggers when items are inserted; never copied.
 DERIVED = {"alembic_version", "items_search"}
 
@@ -192,14 +196,22 @@ def _backup_logical(engine: Engine, dest: Path) -> tuple[list[Path], dict[str, i
     return paths, tables, ids, head
 
 
-def _copy_blobs(source: BlobBackend, ids: list[str], target: BlobBackend) -> tuple[int, list[str]]:
+def _copy_blobs(source: BlobStore, ids: list[str], target: BlobStore) -> tuple[int, list[str]]:
+    """Copy the objects `ids` from `source` to `target`, checking each against its hash on the
+    way; returns how many were copied and which were missing or damaged in the source."""
     copied, missing = 0, []
+    batch: list[tuple[bytes, str | None]] = []
     for item_id in ids:
         try:
-            target.put(source.get(item_id), item_id)  # get() checks the hash on the way
-            copied += 1
+            batch.append((source.get(item_id), item_id))  # get() checks the hash on the way
         except (KeyError, ValueError):
             missing.append(item_id)  # recorded in the manifest; verify after restore names it
+        if len(batch) >= COPY_BATCH:
+            copied += len(target.put_many(batch))
+            batch = []
+    if batch:
+        copied += len(target.put_many(batch))
+    target.close()  # the copied catalog is whole on disk, ready to be copied as files
     return copied, missing
 
 
@@ -221,6 +233,11 @@ def restore(src: Path, home: Path, *, actor: str | None = None) -> dict[str, Any
     if not manifest_path.exists():
         raise BackupError(f"{src} has no manifest.json: not an aupguard backup")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if int(manifest.get("format", 1)) > FORMAT:
+        raise BackupError(
+            f"{src} is a backup of format {manifest['format']}, newer than this aupguard reads ({FORMAT}): "
+            "restore it with the version that made it, or a later one"
+        )
     bad = [
         name for name, digest in manifest["files"].items() if not (src / name).exists() or _sha256(src / name) != digest
     ]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select
 
 from aupguard.archive import chain, search
-from aupguard.archive.blobs import BlobBackend
+from aupguard.archive.blobs import BlobStore
 from aupguard.records import holds, retention
 from aupguard.store import audit_repo
 from aupguard.store.records_tables import (
@@ -115,7 +115,7 @@ def reject(engine: Engine, batch_id: int, *, actor: str, reason: str) -> None:
         audit_repo.record_in(conn, "disposition.reject", target=f"disposition:{batch_id}", reason=reason, actor=actor)
 
 
-def approve(engine: Engine, blobs: BlobBackend, batch_id: int, *, actor: str, reason: str) -> dict[str, Any]:
+def approve(engine: Engine, blobs: BlobStore, batch_id: int, *, actor: str, reason: str) -> dict[str, Any]:
     """Dispose of the batch's items. The approver must not be the proposer."""
     if not reason.strip():
         raise DispositionError("approving a disposal needs a reason")
@@ -164,8 +164,7 @@ def approve(engine: Engine, blobs: BlobBackend, batch_id: int, *, actor: str, re
             kept_by_hold=held_now,
         )
     # Bytes go only after the rows are gone for good: a failed transaction never loses an original.
-    for item_id in ids:
-        blobs.delete(item_id)
+    blobs.delete_many(ids)
     return {"disposed": len(ids), "kept_by_hold": held_now}
 
 
