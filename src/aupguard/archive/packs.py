@@ -11,11 +11,13 @@ Each record is a 41-byte header (magic, state, the object's sha256, payload leng
 the Zstandard-compressed bytes, so a pack describes itself: `rebuild_catalog` recovers a lost or
 damaged catalog by walking the packs and checking every object against its hash.
 
-Each process appends to a pack of its own (named with its pid), so workers never write to the
-same file; the catalog is SQLite in WAL mode, which serialises their short transactions. A batch
-is durable before it is listed: the pack is flushed to disk (fdatasync), then its catalog rows
-are committed in one transaction. A crash in between leaves unlisted bytes at a pack's end,
-never a listed object that is not there.
+A process appends only to a pack it holds an exclusive lock on (flock), so two workers never
+write to the same file; it takes over a pack with room that nobody holds, so scan after scan
+fills the same packs. The catalog is SQLite in WAL mode, which serialises the short
+transactions. A batch is durable before it is listed: the pack is flushed to disk (fdatasync),
+then its catalog rows are committed in one transaction. A crash in between leaves unlisted bytes
+past the pack's listed end, never a listed object that is not there; the next process to take
+the pack over cuts them off.
 
 Deleting (records disposition) overwrites the object's bytes with zeros in place and marks its
 header erased before the catalog forgets it: the original is destroyed at once, not left behind
@@ -27,6 +29,7 @@ stay readable and deletable here, and new objects go to packs.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
@@ -49,7 +52,8 @@ HEADER = struct.Struct(">4sc32sI")
 PACK_LIMIT = 256 * 1024 * 1024
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- `end`: where the pack's last listed record ends; bytes past it are a crashed write's leftovers.
+CREATE TABLE IF NOT EXISTS packs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "end" INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS blobs (
     sha BLOB PRIMARY KEY,
     pack INTEGER NOT NULL REFERENCES packs(id),
@@ -69,13 +73,29 @@ class Location:
 
 
 class _OpenPack:
-    """The pack this process appends to."""
+    """The pack this process appends to, locked (flock) so no other process appends to it."""
 
-    def __init__(self, path: Path, pack_id: int) -> None:
+    def __init__(self, path: Path, pack_id: int, fd: int, size: int) -> None:
         self.path = path
         self.pack_id = pack_id
-        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self.size = 0
+        self.fd = fd
+        self.size = size
+
+    @classmethod
+    def claim(cls, path: Path, pack_id: int, end: int, create: bool = False) -> _OpenPack | None:
+        """Lock `path` for appending, cut to `end`; None when another process holds it."""
+        flags = os.O_WRONLY | (os.O_CREAT | os.O_EXCL if create else 0)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileNotFoundError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        os.ftruncate(fd, end)  # drop what a crashed writer left past the last listed record
+        return cls(path, pack_id, fd, end)
 
 
 class PackStore:
@@ -166,15 +186,28 @@ class PackStore:
 
     def _writable_pack(self, db: sqlite3.Connection) -> _OpenPack:
         pid = os.getpid()
-        if self._pack is None or self._pack_pid != pid or self._pack.size >= PACK_LIMIT:
-            if self._pack is not None and self._pack_pid == pid:
-                os.close(self._pack.fd)
-            self.packs_dir.mkdir(parents=True, exist_ok=True)
-            name = f"pack-{time.time_ns()}-{pid}-{secrets.token_hex(4)}.pack"
-            with db:
-                pack_id = db.execute("INSERT INTO packs (name) VALUES (?) RETURNING id", (name,)).fetchone()[0]
-            self._pack, self._pack_pid = _OpenPack(self.packs_dir / name, pack_id), pid
+        if self._pack is not None and self._pack_pid == pid:
+            if self._pack.size < PACK_LIMIT:
+                return self._pack
+            os.close(self._pack.fd)
+        self._pack, self._pack_pid = self._claim_a_pack(db), pid
         return self._pack
+
+    def _claim_a_pack(self, db: sqlite3.Connection) -> _OpenPack:
+        """A pack with room that no other process is appending to, else a new one: one scan after
+        another (or a restarted gateway) fills the same packs instead of leaving many small ones."""
+        rows = db.execute('SELECT id, name, "end" FROM packs WHERE "end" < ? ORDER BY id DESC', (PACK_LIMIT,))
+        for pack_id, name, end in rows.fetchall():
+            claimed = _OpenPack.claim(self.packs_dir / name, pack_id, end)
+            if claimed is not None:
+                return claimed
+        self.packs_dir.mkdir(parents=True, exist_ok=True)
+        name = f"pack-{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}.pack"
+        with db:
+            pack_id = db.execute("INSERT INTO packs (name) VALUES (?) RETURNING id", (name,)).fetchone()[0]
+        claimed = _OpenPack.claim(self.packs_dir / name, pack_id, 0, create=True)
+        assert claimed is not None, "a freshly made pack is locked by nobody else"
+        return claimed
 
     def put_many(self, objects: Iterable[tuple[bytes, str | None]]) -> list[str]:
         """Store each (raw bytes, sha256 or None) not yet stored; returns the digests in order.
@@ -208,8 +241,9 @@ class PackStore:
                 written += os.pwrite(pack.fd, data[written:], pack.size + written)
             os.fdatasync(pack.fd)  # on disk before the catalog lists it
             pack.size = offset
-        with db:
-            db.executemany("INSERT OR IGNORE INTO blobs (sha, pack, offset, length) VALUES (?, ?, ?, ?)", rows)
+            with db:
+                db.executemany("INSERT OR IGNORE INTO blobs (sha, pack, offset, length) VALUES (?, ?, ?, ?)", rows)
+                db.execute('UPDATE packs SET "end" = ? WHERE id = ?', (offset, pack.pack_id))
         return digests
 
     def put(self, raw: bytes, sha256: str | None = None) -> str:
@@ -294,19 +328,23 @@ class PackStore:
                     "RETURNING id",
                     (path.name,),
                 ).fetchone()[0]
-                for sha, offset, length in _intact_records(path):
-                    db.execute(
-                        "INSERT OR REPLACE INTO blobs (sha, pack, offset, length) VALUES (?, ?, ?, ?)",
-                        (bytes.fromhex(sha), pack_id, offset, length),
-                    )
-                    listed += 1
+                end = 0
+                for sha, offset, length in _records(path):
+                    end = offset + length
+                    if sha is not None:
+                        db.execute(
+                            "INSERT OR REPLACE INTO blobs (sha, pack, offset, length) VALUES (?, ?, ?, ?)",
+                            (bytes.fromhex(sha), pack_id, offset, length),
+                        )
+                        listed += 1
+                db.execute('UPDATE packs SET "end" = ? WHERE id = ?', (end, pack_id))
         return listed
 
 
-def _intact_records(path: Path) -> Iterator[tuple[str, int, int]]:
-    """(sha256, payload offset, payload length) of each live record of a pack whose bytes still
-    match its hash; stops at a record that is cut off or not a record. Reads one record at a time,
-    so memory stays small however large the pack."""
+def _records(path: Path) -> Iterator[tuple[str | None, int, int]]:
+    """(sha256, payload offset, payload length) of each whole record of a pack, with sha256 None
+    for an erased record or one whose bytes no longer match their hash; stops at a record that is
+    cut off or not a record. Reads one record at a time, so memory stays small."""
     with open(path, "rb") as fh:
         at = 0
         while len(header := fh.read(HEADER.size)) == HEADER.size:
@@ -317,11 +355,12 @@ def _intact_records(path: Path) -> Iterator[tuple[str, int, int]]:
             if len(payload) < length:
                 return
             start = at + HEADER.size
+            sha: str | None = None
             if state == LIVE:
                 try:
                     verified(key.hex(), payload)
+                    sha = key.hex()
                 except ValueError:
                     pass
-                else:
-                    yield key.hex(), start, length
+            yield sha, start, length
             at = start + length
