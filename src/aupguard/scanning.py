@@ -55,7 +55,7 @@ class Counts:
 
 @dataclass
 class BatchResult:
-    items: list[tuple[dict[str, Any], str, str]]  # (item row, source, position)
+    items: list[tuple[Mapping[str, Any], str, str]]  # (encoded item row, source, position)
     digests: dict[str, str]  # item id -> chain digest of its row, computed in the worker
     item_times: dict[str, datetime | None]
     errors: list[ReadError]
@@ -205,9 +205,10 @@ def process_batch(records: list[RawRecord], state: _WorkerState | None = None) -
     state.blobs.put_many((item.raw, item.id) for item in parsed)
     for item in parsed:
         row = findings_repo.item_row(item, now)
-        rows.append((row, item.source, item.position))
-        # The hash chain's digest of the row, here in parallel rather than on the single writer.
+        # The hash chain's digest of the row and the JSON text of its JSON columns, here in
+        # parallel rather than on the single writer (which then passes the row straight on).
         digests[item.id] = chain.item_digest(row)
+        rows.append((findings_repo.encoded_item_row(row), item.source, item.position))
     t3 = time.perf_counter()
     return BatchResult(
         items=rows,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select, tuple_
 
 from aupguard.archive import chain
 from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
-from aupguard.store.db import insert_ignore
+from aupguard.store.bulk import BulkInsert
 from aupguard.store.tables import aware, evidence, finding_events, findings, item_sources, items, scan_errors
 
 
@@ -47,6 +48,25 @@ def item_row(item: Item, now: datetime) -> dict[str, Any]:
     }
 
 
+ITEM_JSON_COLUMNS = ("recipients", "meta", "attachments")
+
+
+def encoded_item_row(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`row` with its JSON columns as the text the database stores: what SQLAlchemy's JSON type
+    makes of them (the engine's serializer, json.dumps with its defaults), so the scan's workers
+    encode them instead of the single writer. A column that is already text was encoded before
+    (none of these columns holds a bare JSON string): an encoded row comes back as it is."""
+    pending = [name for name in ITEM_JSON_COLUMNS if not isinstance(row[name], str)]
+    if not pending:
+        return row
+    return {**row, **{name: json.dumps(row[name]) for name in pending}}
+
+
+# The scan's hot inserts, compiled once per dialect (see store/bulk.py).
+_INSERT_ITEMS = BulkInsert(items, ignore_existing=True, encoded_json=ITEM_JSON_COLUMNS)
+_INSERT_ITEM_SOURCES = BulkInsert(item_sources, ignore_existing=True)
+
+
 def item_from_row(row: Any) -> Item:
     """An item rebuilt from its stored row (without raw bytes: those live in the archive)."""
     return Item(
@@ -70,7 +90,7 @@ def item_from_row(row: Any) -> Item:
 def store_batch(
     conn: Connection,
     scan_id: int,
-    stored_items: Sequence[tuple[dict[str, Any], str, str]],
+    stored_items: Sequence[tuple[Mapping[str, Any], str, str]],
     errors: Sequence[ReadError],
     new_findings: Sequence[Finding],
     item_times: dict[str, datetime | None],
@@ -78,14 +98,17 @@ def store_batch(
 ) -> None:
     """Write one batch of scan results. Re-running with the same input adds nothing new.
 
-    `digests` are the items' chain digests when the caller computed them (see chain.record_items)."""
-    dialect = conn.dialect.name
+    Item rows come from `item_row`, either as they are or through `encoded_item_row`; `digests`
+    are their chain digests (`chain.item_digest` of the `item_row`) where the caller computed
+    them, which an encoded row requires (see chain.record_items)."""
     now = datetime.now(UTC)
     if stored_items:
-        conn.execute(insert_ignore(dialect, items), [row for row, _, _ in stored_items])
-        chain.record_items(conn, [row for row, _, _ in stored_items], digests)  # tamper evidence (archive/chain.py)
-        conn.execute(
-            insert_ignore(dialect, item_sources),
+        rows = [row for row, _, _ in stored_items]
+        digests = _with_digests(rows, digests)
+        added = _INSERT_ITEMS.execute(conn, [encoded_item_row(row) for row in rows])
+        chain.record_items(conn, rows, digests, added=added)  # tamper evidence (archive/chain.py)
+        _INSERT_ITEM_SOURCES.execute(
+            conn,
             [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],
         )
     for err in errors:
@@ -175,6 +198,18 @@ def store_batch(
     if ev_rows:
         conn.execute(evidence.insert(), ev_rows)
     conn.execute(finding_events.insert(), event_rows)
+
+
+def _with_digests(rows: Sequence[Mapping[str, Any]], digests: Mapping[str, str] | None) -> dict[str, str]:
+    """`digests` completed with those of the rows it lacks, which must not be encoded yet: the
+    chain digests the row's values (see chain.canonical_digest), not the text stored for them."""
+    out = dict(digests or {})
+    for row in rows:
+        if row["id"] not in out:
+            if any(isinstance(row[name], str) for name in ITEM_JSON_COLUMNS):
+                raise ValueError(f"item {row['id']}: an encoded row needs its chain digest")
+            out[row["id"]] = chain.item_digest(row)
+    return out
 
 
 # --------------------------------------------------------------------------- reading
