@@ -124,6 +124,22 @@ def test_a_lost_catalog_is_rebuilt_from_the_packs(tmp_path: Path) -> None:
     assert again.put(b"after the rebuild") in set(again.ids())
 
 
+def test_a_damaged_catalog_is_set_aside_and_rebuilt(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    digests = store.put_many([(f"message {n}".encode(), None) for n in range(5)])
+    store.close()
+    (tmp_path / "catalog.sqlite").write_bytes(b"this is no longer a database" * 100)
+    again = BlobStore(tmp_path)
+    assert sorted(again.ids()) == sorted(digests)
+    assert len(list(tmp_path.glob("catalog.sqlite.damaged-*"))) == 1  # kept for inspection
+
+
+def test_ids_page_through_a_large_catalog(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    digests = store.put_many([(f"message {n}".encode(), None) for n in range(10_050)])
+    assert list(store.ids()) == sorted(set(digests))
+
+
 def test_later_writers_fill_the_same_pack_and_drop_a_crashed_write(tmp_path: Path) -> None:
     first = BlobStore(tmp_path)
     a = first.put(b"first scan")

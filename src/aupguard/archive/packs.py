@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import secrets
 import sqlite3
@@ -42,6 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aupguard.archive.codec import SUFFIX, compress, object_key, verified
+
+log = logging.getLogger(__name__)
 
 MAGIC = b"AGB1"
 LIVE, ERASED = b"L", b"E"
@@ -143,13 +146,32 @@ class PackStore:
             return held[1]
         fresh = not self.catalog_path.exists()
         self.root.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.catalog_path, timeout=60, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
+        try:
+            conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked, no space, no permission: nothing a rebuild would mend
+            # Not a database any more: keep the damaged file for inspection, rebuild from the packs.
+            damaged = self.catalog_path.with_name(f"{self.catalog_path.name}.damaged-{time.time_ns()}")
+            log.warning("archive catalog %s is damaged (%s): moved to %s and rebuilt", self.catalog_path, exc, damaged)
+            self.catalog_path.rename(damaged)
+            for suffix in ("-wal", "-shm"):
+                self.catalog_path.with_name(self.catalog_path.name + suffix).unlink(missing_ok=True)
+            fresh, conn = True, self._connect()
         self._local.conn = (os.getpid(), conn)
         if fresh and self.packs_dir.is_dir() and any(self.packs_dir.glob("*.pack")):
             self.rebuild_catalog()  # the catalog was lost: the packs say what they hold
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.catalog_path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
         return conn
 
     def location(self, sha256: str) -> Location | None:
@@ -274,8 +296,14 @@ class PackStore:
         return verified(sha256, compressed)
 
     def ids(self) -> Iterator[str]:
-        for (sha,) in self._db().execute("SELECT sha FROM blobs ORDER BY sha").fetchall():
-            yield sha.hex()
+        after = b""
+        while True:  # a page at a time: a million ids need not sit in memory at once
+            page = self._db().execute("SELECT sha FROM blobs WHERE sha > ? ORDER BY sha LIMIT 10000", (after,))
+            shas = [sha for (sha,) in page.fetchall()]
+            yield from (sha.hex() for sha in shas)
+            if len(shas) < 10000:
+                break
+            after = shas[-1]
         if self._has_loose_objects():
             for path in (self.root / "objects").glob(f"*/*{SUFFIX}"):
                 yield path.name[: -len(SUFFIX)]
