@@ -192,11 +192,51 @@ def test_missing_from_gives_no_sender() -> None:
         b"From: a@x.org\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n--B--\n",
         b"From: a@x.org\r\rfirst paragraph\n\nsecond\n",  # old Mac line ends: a bare CR ends a line
         b"From: a@x.org\nContent-Type: text/plain; charset=\xe9\n\nhello\n",  # 8-bit bytes in a charset name
+        # Where the header block ends: a CR LF blank line just before or after an LF one.
+        b"From: a@x.org\nSubject: s\n\r\n\nbody\n",
+        b"From: a@x.org\r\nSubject: s\r\n\nbody\r\n",
+        b"From: a@x.org\nSubject: s\n\n\r\nbody\n",
+        # The words multipart/ or message/ outside the Content-Type, or in another case.
+        b"From: a@x.org\nSubject: about multipart/mixed mail\n\nbody\n",
+        b"From: a@x.org\nContent-Type: MULTIPART/Mixed; boundary=B\n\n--B\n\nfirst\n--B--\n",
+        b"From: a@x.org\nContent-Type: Message/RFC822\n\nFrom: b@x.org\nSubject: inner\n\ninner body\n",
+        b"From: a@x.org\nContent-Type: message /rfc822\n\nnot a message at all\n",
+        # Transfer encodings: decoded ones, unknown ones, 8-bit bytes, blanks, two headers.
+        b"From: a@x.org\nContent-Transfer-Encoding: BASE64\n\nY2Fmw6k=\n",
+        b"From: a@x.org\nContent-Transfer-Encoding: base64 \n\nY2Fmw6k=\n",
+        b"From: a@x.org\nContent-Transfer-Encoding: base64\xe9\n\nY2Fmw6k=\n",
+        b"From: a@x.org\nContent-Transfer-Encoding: 8bit\nContent-Transfer-Encoding: base64\n\ncaf\xc3\xa9\n",
+        b"From: a@x.org\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 f\n#8V%T\n`\nend\n",
+        b"From: a@x.org\nContent-Transfer-Encoding: quoted-printable\nContent-Disposition: attachment\n\nx=41\n",
+        # A last header line starting "From " belongs to the body (the feed parser hands it back).
+        b"To: a@x.org\nFrom x Mon\n\nbody\n",
     ],
 )
 def test_single_part_shortcut_gives_the_same_item_as_the_full_parser(
     raw: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast = parse_email(raw, "s", "")
-    monkeypatch.setattr(eml, "_message_from_bytes", eml.message_from_bytes)
+    monkeypatch.setattr(eml, "_message_from_bytes", lambda data: (eml.message_from_bytes(data), None))
     assert fast == parse_email(raw, "s", "")
+
+
+def test_single_part_mail_takes_the_shortcut_and_multipart_mail_does_not() -> None:
+    # The shortcut must stay in use (the test above only shows it is exact when taken).
+    assert eml._message_from_bytes(b"From: a@x.org\nSubject: s\n\nbody\n")[1] == b"body\n"
+    multipart = b"From: a@x.org\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B--\n"
+    msg, body = eml._message_from_bytes(multipart)
+    assert body is None and msg.is_multipart()
+
+
+@pytest.mark.parametrize(
+    ("raw", "end"),
+    [
+        (b"A: b\n\nbody\n\r\n", 6),
+        (b"A: b\r\n\r\nbody\n\n", 8),
+        (b"A: b\n\r\n\nbody", 7),  # the CR LF blank line starts first
+        (b"A: b\n\n\r\nbody", 6),
+        (b"A: b\nno blank line", -1),
+    ],
+)
+def test_header_end_is_the_first_blank_line(raw: bytes, end: int) -> None:
+    assert eml._header_end(raw) == end

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
+from itertools import chain
+from typing import TypeVar
 
 from aupguard.directory.addresses import normalize_email
+
+_T = TypeVar("_T")
 
 # The headers detectors need (see docs/readers.md); everything else stays in the raw bytes.
 KEPT_HEADERS = frozenset(
@@ -39,7 +45,18 @@ KEPT_HEADERS = frozenset(
     }
 )
 
-_FOLD = re.compile(r"\r?\n[ \t]*")
+
+def unfold(value: str) -> str:
+    """Each line break of a folded header value, with the blanks after it, made one space.
+
+    What re.sub(r"\r?\n[ \t]*", " ", value) gives (tests/sources/test_fast_paths.py checks
+    every short string), with string methods: that pattern has no literal for the regex engine
+    to scan for, so it tried a match at every character and cost ~10 us on a DKIM signature.
+    Every LF is one match, taking the CR just before it and the blanks just after it."""
+    lines = value.split("\n")
+    if "\r" in value:
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines[:-1]] + lines[-1:]
+    return " ".join([lines[0], *[line.lstrip(" \t") for line in lines[1:]]])
 
 
 def known_charset(charset: str | None) -> str:
@@ -59,6 +76,8 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 
 def _unescape_8bit(value: str) -> str:
     """compat32 keeps raw 8-bit header bytes as surrogate escapes; most such mail is utf-8."""
+    if value.isascii():  # no surrogate escapes, and no bytes object made to find that out
+        return value
     try:
         value.encode("utf-8")  # fails only on surrogates, i.e. when there are raw 8-bit bytes
         return value
@@ -70,11 +89,29 @@ def _unescape_8bit(value: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def clean_value(value: str) -> str:
+    """A header value as raw_headers keeps it: unfolded, 8-bit bytes decoded, stripped."""
+    return _unescape_8bit(unfold(value) if "\n" in value else value).strip()
+
+
 def decode_value(value: str) -> str:
     """Unfolded, human-readable header text with RFC 2047 encoded words decoded."""
-    value = _unescape_8bit(_FOLD.sub(" ", value) if "\n" in value else value)
+    value = _unescape_8bit(unfold(value) if "\n" in value else value)
     if "=?" not in value:
         return value.strip()
+    return _decode_words(value)
+
+
+def decode_clean(value: str) -> str:
+    """decode_value() of a value clean_value() already gave, without redoing its work.
+
+    Exact: a clean value has no LF (every one was unfolded), no surrogate escapes (all were
+    decoded) and no whitespace at either end, so the unfold, unescape and strip decode_value
+    would do again change nothing; only the encoded words remain to decode."""
+    return value if "=?" not in value else _decode_words(value)
+
+
+def _decode_words(value: str) -> str:
     try:
         chunks = decode_header(value)
     except Exception:  # a malformed encoded word: keep the text as it was written
@@ -106,8 +143,7 @@ def raw_headers(msg: Message, names: frozenset[str]) -> dict[str, list[str]]:
     for name, value in msg.raw_items():
         key = name.lower()
         if key in names:
-            text = str(value)
-            headers.setdefault(key, []).append(_unescape_8bit(_FOLD.sub(" ", text) if "\n" in text else text).strip())
+            headers.setdefault(key, []).append(clean_value(str(value)))
     return headers
 
 
@@ -189,18 +225,49 @@ def parse_addresses(values: list[str], names: bool = True) -> list[tuple[str, st
     return pairs
 
 
+def first_address(values: list[str]) -> tuple[str, str] | None:
+    """parse_addresses(values)[0], or None when there is no address: the sender of a From."""
+    for value in values:
+        pairs = _recall(_named_addresses, _cached_named_addresses, value)
+        if pairs:
+            return pairs[0]
+    return None
+
+
 def unique_addresses(values: list[str]) -> list[str]:
     """Normalized addresses of `values`, each once, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for value in values:
-        entries = None if _has_quoting(value) else _comma_entries(value)
-        if entries is None:
-            for _, addr in parse_addresses([value], names=False):
-                seen.setdefault(addr, None)
-        else:  # what parse_addresses gives for such a list, without building names and pairs
-            for _, addr in entries:
-                seen.setdefault(addr.lower(), None)
-    return list(seen)
+    found = (_recall(_value_addresses, _cached_value_addresses, value) for value in values)
+    return list(dict.fromkeys(chain.from_iterable(found)))
+
+
+def _named_addresses(value: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_addresses([value]))
+
+
+def _value_addresses(value: str) -> tuple[str, ...]:
+    """Normalized addresses of one value, each once, in order."""
+    entries = None if _has_quoting(value) else _comma_entries(value)
+    if entries is None:
+        found = [addr for _, addr in parse_addresses([value], names=False)]
+    else:  # what parse_addresses gives for such a list, without building names and pairs
+        found = [addr.lower() for _, addr in entries]
+    return tuple(dict.fromkeys(found))
+
+
+# The same From and To/Cc values come back message after message (a teacher's own address, a
+# grade team's list), so each worker process keeps the parsed form of recent ones. The parses
+# are pure functions of the value and give tuples, so a hit is what a parse would give. Values
+# past 2,048 characters (a whole school's list) are parsed each time, so that each cache stays
+# under about 4 MB (1,024 values, each with its addresses).
+_CACHED_VALUES = 1024
+_LONGEST_CACHED_VALUE = 2048
+_cached_named_addresses = lru_cache(maxsize=_CACHED_VALUES)(_named_addresses)
+_cached_value_addresses = lru_cache(maxsize=_CACHED_VALUES)(_value_addresses)
+
+
+def _recall(parse: Callable[[str], _T], cached: Callable[[str], _T], value: str) -> _T:
+    """parse(value), through its cache when the value is short enough to keep."""
+    return cached(value) if len(value) <= _LONGEST_CACHED_VALUE else parse(value)
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -208,7 +275,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        when = parsedate_to_datetime(value)
+        when = _common_date(value) or parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:  # "-0000" means "zone unknown": read it as UTC
@@ -217,3 +284,44 @@ def parse_date(value: str | None) -> datetime | None:
         return when.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
+
+
+# Nearly every Date is written "Tue, 4 Jun 2024 10:00:00 -0500", often with "(CDT)" after it.
+# For that form _common_date builds the datetime parsedate_to_datetime would, without its
+# general tokenizer; anything else (no seconds, two-digit years, zone names, odd spacing or
+# case) goes to parsedate_to_datetime. tests/sources/test_fast_paths.py compares the two.
+_COMMON_DATE = re.compile(
+    r"(?:[A-Za-z]{3}, )?([0-9]{1,2}) ([A-Z][a-z]{2}) ([1-9][0-9]{3}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) "
+    r"([+-][0-9]{4})(?:\s.*)?",
+    re.DOTALL,
+)
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+
+def _common_date(value: str) -> datetime | None:
+    """parsedate_to_datetime(value) when `value` has the common form, else None.
+
+    Raises what parsedate_to_datetime raises for such a value (ValueError for a day, hour or
+    zone out of range), as it calls the same constructors with the same numbers. The stdlib
+    skips the day name unchecked and ignores what follows the zone."""
+    match = _COMMON_DATE.fullmatch(value)
+    if match is None:
+        return None
+    day, month_name, year, hour, minute, second, zone = match.groups()
+    month = _MONTHS.get(month_name)
+    if month is None:
+        return None
+    return datetime(int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=_zone(zone))
+
+
+@lru_cache(maxsize=64)
+def _zone(offset: str) -> timezone | None:
+    """The zone parsedate_to_datetime makes of a "+hhmm" or "-hhmm" offset: int(offset) read
+    as hours and minutes; None (no zone) for "-0000", which RFC 5322 makes "zone unknown"."""
+    seconds = int(offset[1:3]) * 3600 + int(offset[3:5]) * 60
+    if offset[0] == "-":
+        if seconds == 0:
+            return None
+        seconds = -seconds
+    return timezone(timedelta(seconds=seconds))
