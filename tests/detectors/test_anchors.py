@@ -20,6 +20,7 @@ import pytest
 from aupguard.detectors import commercial, sexual_content
 from aupguard.detectors.anchors import (
     LexiconScanner,
+    LiteralFinder,
     fold,
     fold_recent,
     may_match,
@@ -248,3 +249,52 @@ def test_scanners_that_share_one_pass_find_what_their_own_regexes_find() -> None
 def test_fold_recent_is_fold() -> None:
     for text in ["Plain ASCII", "FRİDAY ſale Kelvin", "ΣΚΑΤΆ", ""]:
         assert fold_recent(text) == fold(text)
+
+
+def _every_occurrence(literals: list[str], folded: str) -> set[tuple[int, str]]:
+    """(start, literal) of every occurrence, overlapping ones too, by str.find."""
+    found = set()
+    for literal in literals:
+        i = folded.find(literal)
+        while i >= 0:
+            found.add((i, literal))
+            i = folded.find(literal, i + 1)
+    return found
+
+
+def test_literal_finder_reports_every_occurrence_in_the_shared_pass() -> None:
+    literals = ["pin", "pw", "passw", "one time", "as", "ass", "sass"]
+    finder = LiteralFinder(literals)
+    scanner = LexiconScanner({"k": ["order", "pin number"]}, lambda alts: re.compile("|".join(alts), re.I))
+    texts = ["Shipping PIN: 1234, pw and PASSWORD", "sassy class: one time, ONE TIME", "", "nothing", "İstanbul PIN"]
+    for _ in range(2):  # read alone, then in the pass the scanner shares
+        for text in texts:
+            scanner.scan(text)
+            got = finder.occurrences(text)
+            assert len(got) == len(set(got))
+            assert set(got) == _every_occurrence(literals, fold(text)), text
+    assert LiteralFinder([]).occurrences("anything") == []
+
+
+def test_match_starts_bound_every_match_of_a_group() -> None:
+    compile_words = lambda alts: re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.I)  # noqa: E731
+    scanner = LexiconScanner({"a": ["order now", "buy"], "b": [r"\$\d+"], "c": [r"\d+ off"]}, compile_words)
+    text = "Order now! buy, rebuy, $5 and $ 6; 20 off"
+    scan = scanner.scan(text)
+    assert scan.unbounded() == {"c"}  # starts with a digit: no start literal
+    starts = scan.match_starts()
+    assert set(starts) == {"a", "b"}
+    for key, positions in starts.items():
+        matches = [m.start() for m in scan.finditer(key)]
+        assert matches and set(matches) <= set(positions)
+    assert scanner.scan("nothing to see").match_starts() == {}
+
+
+def test_rarest_first_keeps_the_clauses_and_the_answer() -> None:
+    from aupguard.detectors.anchors import rarest_first
+
+    torrent = required_clauses(r"\bhttps?://[^\s<>\"']+?\.torrent(?=[?#\s<>\"')\]]|$)")
+    ordered = rarest_first(torrent)
+    assert ordered[0] == frozenset({".torrent"}) and set(ordered) == set(torrent)
+    for text in ["see https://x.org/a.torrent", "see https://x.org/a.pdf", "a.torrent", "", "http://"]:
+        assert may_match(fold(text), ordered) == may_match(fold(text), torrent)

@@ -227,3 +227,29 @@ def test_the_mail_reader_keeps_the_mass_mailing_headers_the_detector_reads(heade
     assert isinstance(parsed, Item)
     assert signals(parsed) == []  # a received mass mailing, told apart by its header alone
     assert signals(parsed, BULK)
+
+
+def test_start_word_bound_never_skips_enough_cues() -> None:
+    """`_may_be_enough` answers from the start words alone; whenever it says no, the cues the
+    regexes find are not enough either (so skipping them changes no verdict)."""
+    import random
+
+    from aupguard.detectors.commercial import SCANNER, _enough, _find_cues, _may_be_enough
+
+    phrases = [
+        "$12 each", "$ 5", "orders due Friday", "order now", "DM me", "free shipping", "20% off",
+        "unsubscribe", "limited time offer", "Venmo me", "for sale", "act now", "join my team",
+        "the price", "order", "border", "shop", "fundraiser", "Friday", "hello", "> DM me to order",
+    ]  # fmt: skip
+    rng = random.Random(5)
+    texts = MUST_FIRE + MUST_NOT_FIRE + [" ".join(rng.choices(phrases, k=rng.randint(0, 6))) for _ in range(3000)]
+    skipped = enough = 0
+    for text in texts:
+        scan = SCANNER.scan(text)
+        cues = _find_cues(scan, None)
+        is_enough = bool(cues) and _enough(cues)
+        if not _may_be_enough(scan):
+            assert not is_enough, text
+            skipped += bool(cues)  # regexes that would have run and found too little
+        enough += is_enough
+    assert skipped > 100 and enough > 100

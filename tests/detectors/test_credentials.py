@@ -181,3 +181,18 @@ def test_a_password_in_a_link_is_shared() -> None:
 def test_set_up_wording_about_users_is_still_delivery() -> None:
     body = "Your temporary password is Bluejay77. All users must change their password at first log in."
     assert kinds(mail(body, "helpdesk@x.example.org")) == []
+
+
+def test_cue_starts_from_the_shared_pass_are_those_of_str_find() -> None:
+    import random
+
+    from aupguard.detectors.credentials import CODE_CUES, PASSWORD_CUES, _cue_starts, _item_cue_starts
+
+    pieces = ["Password: x1", "PW", "pwd", "shipping", "PIN", "opinion", "code", "zipcode", "one-time", "One Time",
+              "OTP", "passcode", "passphrase", "2pin", "_pin", " ", "\n", ".", "x"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(3000):
+        full = "".join(rng.choices(pieces, k=rng.randint(0, 12)))
+        limit = rng.randint(0, len(full))  # the detector reads at most MAX_TEXT characters
+        lower = full[:limit].lower()
+        assert _item_cue_starts(full, limit) == (_cue_starts(lower, PASSWORD_CUES), _cue_starts(lower, CODE_CUES))

@@ -157,3 +157,66 @@ def test_ascii_byte_table_spaces_as_the_anchor_table() -> None:
 
     ascii_text = "".join(chr(c) for c in range(128))
     assert ascii_text.encode().translate(_ASCII_ANCHOR_SPACES).decode() == ascii_text.translate(ANCHOR_SPACES)
+
+
+def _windows_by_splitting(lexicon: Lexicon, text: str) -> list[tuple[int, int]]:
+    """`Lexicon.windows` as it was before the shared automaton pass: every token looked up."""
+    return lexicon.windows(text.lower())  # without `text`: the token walk over split()
+
+
+def _random_mail(rng: random.Random) -> str:
+    words = [
+        *sorted(LEXICON.words)[:40], "sh1t", "a$$hole", "b!tch", "naz!", "fuuuck", "f***ing", "go", "to", "hell",
+        "piece", "of", "class", "assistant", "Dick", "f", "u", "c", "k", "s", "a", "i", "x", "1", "!", "!!", "?",
+        "it's", "e-mail", "U.S.", "(crap)", "“shit”", "hello", "Scunthorpe", "#Liars", "&amp;", "😂", "...",
+    ]  # fmt: skip
+    glue = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "", "!", "!!", ".", "-", "'"]
+    return "".join(rng.choice(words) + rng.choice(glue) for _ in range(rng.randint(0, 30)))
+
+
+def test_windows_from_the_shared_pass_are_the_windows_of_the_token_walk() -> None:
+    from aupguard.detectors.commercial import SCANNER
+
+    rng = random.Random(7)
+    texts = [*CRAFTED, "", "shit", "shit!", "shit!!", "f u c k", "a  b\tc", "x y", *olid_tweets()[:3000]]
+    texts += [_random_mail(rng) for _ in range(3000)]
+    anchored = shared = 0
+    for text in texts:
+        SCANNER.scan(text)  # commercial reads the item first, as in a scan: the pass is shared
+        shared += LEXICON._token_finder.occurrences_if_shared(text) is not None
+        windows = LEXICON.windows(text.lower(), text)
+        assert windows == _windows_by_splitting(LEXICON, text), text
+        anchored += bool(windows)
+    assert anchored > 1000  # a real comparison: most of these texts have something to read
+    assert shared > 0.9 * len(texts)  # ... of the windows the shared pass gives (ASCII texts)
+
+
+def test_the_lexicon_reads_in_the_pass_only_when_another_reader_shares_it() -> None:
+    from aupguard.detectors.commercial import SCANNER
+
+    finder = LEXICON._token_finder
+    finder.occurrences_if_shared("read with whoever read the text before")
+    for n in range(3):  # alone: the token walk, no automaton of its own
+        assert finder.occurrences_if_shared(f"you idiot {n}") is None
+    text = "commercial reads this first, idiot"
+    SCANNER.scan(text)  # the lexicon asked about the text before: this pass covers it
+    assert (29, "idiot") in (finder.occurrences_if_shared(text) or [])
+    SCANNER.scan("only commercial reads this")
+    SCANNER.scan("and this, idiot")  # read without the lexicon, which did not ask about the last text
+    assert finder.occurrences_if_shared("and this, idiot") is None
+
+
+def test_letter_runs_without_splitting_are_those_of_the_words() -> None:
+    from aupguard.detectors.language.lexicon import SPACED_CANDIDATES, _ascii_letter_runs
+
+    rng = random.Random(11)
+    tokens, glue = [*"abfisx1$!", "ab", "the"], [" ", " ", "  ", "\n", "\t", "\x1c", "\r\n", ""]
+    found = 0
+    for _ in range(5000):
+        spaced = "".join(rng.choice(tokens) + rng.choice(glue) for _ in range(rng.randint(0, 12)))
+        words = spaced.split()
+        expected = _letter_runs(words) if not SPACED_CANDIDATES.isdisjoint(words) else []
+        assert _ascii_letter_runs(spaced) == expected, repr(spaced)
+        found += bool(expected)
+    assert found > 500
+    assert _ascii_letter_runs("a i a") == [] and _ascii_letter_runs("a i a b") == ["a i a b"]

@@ -295,3 +295,24 @@ def test_dkim_pass_without_header_d_uses_the_signature_domain() -> None:
     unrelated = email_item(PAT, authentication_results=auth, dkim_signature="v=1; a=rsa-sha256; d=bulk.net; s=s1")
     assert "identity.forged" not in kinds(aligned)
     assert "identity.forged" in kinds(unrelated)
+
+
+def test_auth_results_without_a_fail_are_not_parsed(monkeypatch) -> None:
+    """Only a header saying "fail" can show a failure: the others are not parsed at all, and a
+    failure in a lower header still counts when the topmost one cannot be parsed."""
+    import aupguard.detectors.sender_identity as module
+
+    parsed: list[str] = []
+    parse = module._parse_auth_results
+
+    def counting_parse(value: str):  # type: ignore[no-untyped-def]
+        parsed.append(value)
+        return parse(value)
+
+    monkeypatch.setattr(module, "_parse_auth_results", counting_parse)
+    passing = f"{MX}; dkim=pass header.d=example.org; spf=pass smtp.mailfrom=example.org; dmarc=pass"
+    assert "identity.forged" not in kinds(email_item("Pat <pat@example.org>", authentication_results=passing))
+    assert parsed == []
+    failing_below = [";;; ===", f"{MX}; dmarc=FAIL header.from=example.org"]
+    assert "identity.forged" in kinds(email_item("Pat <pat@example.org>", authentication_results=failing_below))
+    assert len(parsed) == 2

@@ -23,7 +23,7 @@ import importlib
 import itertools
 import re
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Set
 from functools import lru_cache
 from typing import Any
 
@@ -112,7 +112,21 @@ def required_clauses(pattern: str) -> tuple[frozenset[str], ...]:
 
 def may_match(folded: str, clauses: tuple[frozenset[str], ...]) -> bool:
     """False only when `folded` (see `fold`) lacks every string of some clause: no match."""
-    return all(any(literal in folded for literal in clause) for clause in clauses)
+    for clause in clauses:  # loops, not all(any(...)): no generator per call (~1 us)
+        for literal in clause:
+            if literal in folded:
+                break
+        else:
+            return False
+    return True
+
+
+def rarest_first(clauses: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """`clauses` with those of the longest strings first (a longer fixed string is rarer in
+    mail): `may_match` then answers most texts with one substring search ("no .torrent")
+    instead of first finding "http" and "://". Every clause must hold whatever their order, so
+    the answer is the same."""
+    return tuple(sorted(clauses, key=lambda clause: -min(map(len, clause), default=0)))
 
 
 def _selectivity(literal: str) -> float:
@@ -234,7 +248,22 @@ def _then(found: _Prefixes | None, rest: list[Any]) -> _Prefixes | None:
     return out
 
 
-class LexiconScanner:
+class _PassReader:
+    """What the shared automaton pass needs of a reader: its serial number and its literals
+    (lowercase string -> (its length, what the reader wants back with each occurrence))."""
+
+    _serial: int
+    _literals: dict[str, tuple[int, Any]]
+    # Whether a pass made for another reader that the text's first pass left out reads this
+    # one's literals too (see `_SharedPass.hits`).
+    _in_extra_passes: bool = True
+
+    def _join_shared_pass(self) -> None:
+        self._serial = next(_SERIALS)
+        _SHARED_PASS.add(self)
+
+
+class LexiconScanner(_PassReader):
     r"""`finditer` for groups of regex alternatives, jumping straight to where a match can start.
 
     `groups` maps a key to its alternatives (regex source strings) and `compile` turns a tuple of
@@ -271,8 +300,7 @@ class LexiconScanner:
                     by_literal.setdefault(literal, set()).add((starts is not None, key, index))
         self._literals = {literal: (len(literal), tuple(entries)) for literal, entries in by_literal.items()}
         self._has_literals = bool(by_literal)
-        self._serial = next(_SERIALS)
-        _SHARED_PASS.add(self)
+        self._join_shared_pass()
 
     # False: every group's full regex runs over the whole text (what the scanner replaces);
     # benches and tests switch it off to show that the matches are the same.
@@ -308,6 +336,17 @@ class LexiconScan:
     def may_match(self, key: Hashable) -> bool:
         return key in self._starts or key in self._unanchored or key in self.scanner.always
 
+    def unbounded(self) -> set[Hashable]:
+        """The groups a match of which may start anywhere in the text: an alternative of theirs
+        without start literals can occur."""
+        return self.scanner.always.union(self._unanchored)
+
+    def match_starts(self) -> dict[Hashable, Set[int]]:
+        """For each other group that can match, the only offsets where its matches can start
+        (every match `finditer` yields starts at one of them). A group not listed here nor in
+        `unbounded` has no match."""
+        return {key: starts.keys() for key, starts in self._starts.items() if key not in self._unanchored}
+
     def finditer(self, key: Hashable) -> Iterator[re.Match[str]]:
         """The matches of the group's regex in the text, as its own `finditer` gives them."""
         starts = self._starts.get(key)
@@ -336,11 +375,35 @@ class LexiconScan:
                 resume = m.end()
 
 
+class LiteralFinder(_PassReader):
+    """Every occurrence of a set of lowercase literals in the folded text (`fold`), read in the
+    automaton pass the `LexiconScanner`s share over an item (one pass over the text instead of
+    one more), for a detector that asks "which of these words occur?" of every item."""
+
+    def __init__(self, literals: Iterable[str], *, in_extra_passes: bool = True) -> None:
+        self._literals = {literal: (len(literal), literal) for literal in literals if literal}
+        self._in_extra_passes = in_extra_passes
+        self._join_shared_pass()
+
+    def occurrences(self, text: str) -> list[tuple[int, str]]:
+        """(start, literal) of every occurrence, overlapping ones included, of a literal in
+        `fold(text)`, in no particular order."""
+        if not self._literals:
+            return []
+        return [(end - length + 1, literal) for end, length, literal in _SHARED_PASS.hits(self, text)]
+
+    def occurrences_if_shared(self, text: str) -> list[tuple[int, str]] | None:
+        """`occurrences`, or None when this finder would read the text on its own (see
+        `_SharedPass.hits_if_shared`): for many literals, whose automaton alone costs more."""
+        hits = _SHARED_PASS.hits_if_shared(self, text) if self._literals else []
+        return None if hits is None else [(end - length + 1, literal) for end, length, literal in hits]
+
+
 _SERIALS = itertools.count()
 
 
 class _SharedPass:
-    """One Aho-Corasick pass over a text for the `LexiconScanner`s that read it.
+    """One Aho-Corasick pass over a text for the readers (`LexiconScanner`, `LiteralFinder`) of it.
 
     Speed: reading a text costs an automaton ~5-20 ns a character however few literals match,
     and the detectors read the same item one after another (commercial, personal_info's context
@@ -358,26 +421,34 @@ class _SharedPass:
     """
 
     def __init__(self) -> None:
-        self._scanners: list[weakref.ref[LexiconScanner]] = []
+        self._scanners: list[weakref.ref[_PassReader]] = []
+        self._extra_readers: frozenset[int] = frozenset()  # serials of the `_in_extra_passes` readers
         self._automata: dict[frozenset[int], Any] = {}  # scanner serials -> their literals' automaton
         # The last text read: (text, serials its passes covered, serial -> hits, serials that asked).
         self._recent: tuple[str, frozenset[int], dict[int, list[tuple[int, int, Any]]], frozenset[int]] | None = None
 
-    def add(self, scanner: LexiconScanner) -> None:
+    def add(self, scanner: _PassReader) -> None:
         self._scanners = [ref for ref in self._scanners if ref() is not None] + [weakref.ref(scanner)]
         self._automata = {}
+        self._extra_readers = frozenset(
+            reader._serial for ref in self._scanners if (reader := ref()) is not None and reader._in_extra_passes
+        )
 
-    def hits(self, scanner: LexiconScanner, text: str) -> list[tuple[int, int, Any]]:
+    def hits(self, scanner: _PassReader, text: str) -> list[tuple[int, int, Any]]:
         """(end offset, literal length, the scanner's entries) of each literal occurrence in the
         folded `text`."""
         serial = scanner._serial
         recent = self._recent
         if recent is not None and (recent[0] is text or recent[0] == text):
             covered, found, asked = recent[1], recent[2], recent[3] | {serial}
-            if serial not in covered:  # one more pass, for this scanner alone
-                covered |= {serial}
+            if serial not in covered:
+                # One more pass, for this scanner and every other the first pass left out:
+                # personal_info asks about four context patterns of an item one after another,
+                # and they are read together instead of in four more passes.
+                extra = frozenset({serial}).union(self._extra_readers - covered)
+                covered |= extra
                 found = dict(found)
-                self._read(text, frozenset({serial}), found)
+                self._read(text, extra, found)
         else:
             asked = frozenset({serial})
             covered = asked | (recent[3] if recent is not None else frozenset())
@@ -385,6 +456,23 @@ class _SharedPass:
             self._read(text, covered, found)
         self._recent = (text, covered, found, asked)  # one assignment: a reader sees all of it or none
         return found.get(serial, [])
+
+    def hits_if_shared(self, reader: _PassReader, text: str) -> list[tuple[int, int, Any]] | None:
+        """`hits`, but only when `reader` gets them from a pass other readers make too: None when
+        it would read the text on its own (no other reader asked about the previous text, or the
+        text was read without it). For a reader with many literals, whose own pass costs more
+        than the caller's other way to answer. Either way the reader counts as asking, so the
+        next text's pass covers it whenever another reader starts one."""
+        serial = reader._serial
+        recent = self._recent
+        if recent is not None and (recent[0] is text or recent[0] == text):
+            if serial not in recent[3]:
+                self._recent = (recent[0], recent[1], recent[2], recent[3] | {serial})
+            return recent[2].get(serial, []) if serial in recent[1] else None
+        if recent is not None and recent[3] - {serial}:
+            return self.hits(reader, text)  # the readers of the last text will read this one too
+        self._recent = (text, frozenset(), {}, frozenset({serial}))  # asked, nothing read yet
+        return None
 
     def _read(self, text: str, group: frozenset[int], found: dict[int, list[tuple[int, int, Any]]]) -> None:
         automata = self._automata

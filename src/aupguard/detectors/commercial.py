@@ -48,6 +48,7 @@ from aupguard.detectors.anchors import LexiconScan, LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_yaml
 from aupguard.detectors.forwarded import forwarded_start
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
@@ -163,7 +164,9 @@ class CommercialDetector(Detector):
         settings = ctx.settings_for(self.name)
         allowed = [re.escape(str(p).strip()) for p in settings.get("allow", []) if str(p).strip()]
         allow = re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
-        scan = SCANNER.scan(item.text[:MAX_TEXT])
+        scan = SCANNER.scan(item_text(item)[:MAX_TEXT])
+        if not _may_be_enough(scan):
+            return []  # exact: `_find_cues` could not find enough cues (see `_may_be_enough`)
         cues = _find_cues(scan, allow)
         # Speed: the forward divider is looked for only when the whole text has enough cues;
         # leaving cues out never makes `_enough` true, so this gives the same verdicts.
@@ -199,6 +202,31 @@ class CommercialDetector(Detector):
                 **({"mass_mailing": mailing} if mailing else {}),
             )
         ]  # fmt: skip
+
+
+STRONG_CATEGORIES = frozenset(category for strong, category, _ in TABLES if strong)
+CUE_CATEGORIES = frozenset(category for _, category, _ in TABLES)
+
+
+def _may_be_enough(scan: LexiconScan) -> bool:
+    """False only when the cues `_find_cues` would find in `scan` cannot be `_enough`.
+
+    Speed: most mail has a start word of a cue or two ("$", "order") and no cue, and this
+    answers from the start words alone, before any cue regex runs. Exact: every cue starts
+    where a start word of its category does (`match_starts`), and no two cues start at the same
+    offset (a cue's span is skipped by the later ones, and cues are never empty), so there
+    are no more cues than such offsets, and only of the categories that have some."""
+    if not CUE_CATEGORIES.isdisjoint(scan.unbounded()):
+        return True  # a cue may start anywhere: no bound
+    categories: set[str] = set()
+    offsets: set[int] = set()
+    for category, starts in scan.match_starts().items():
+        if category in CUE_CATEGORIES:
+            categories.add(str(category))
+            offsets.update(starts)
+    if categories & STRONG_CATEGORIES:
+        return True
+    return (len(categories) >= 2 and not categories <= MONEY_ONLY) or len(offsets) >= 3
 
 
 def _enough(cues: list[Cue]) -> bool:

@@ -51,11 +51,16 @@ class ContactChannelDetector(Detector):
         sender = _resolve(ctx.directory, item.sender)
         if sender is None:
             return []
+        staff_personal = sender.person.kind == PersonKind.STAFF and not sender.account.district
+        if not staff_personal and sender.person.kind not in _KIND_BY_COUNTERPART:
+            # Speed: staff on a district account (nearly all staff mail) and other senders pair
+            # with no recipient, so the recipients (a list's dozens) are not looked up at all.
+            return []
         recipients = [p for p in (_resolve(ctx.directory, a) for a in dict.fromkeys(item.recipients)) if p is not None]
         pairs: list[tuple[_Party, _Party, bool]] = []  # (staff side, counterpart, staff is sender)
-        if sender.person.kind == PersonKind.STAFF and not sender.account.district:
+        if staff_personal:
             pairs = [(sender, r, True) for r in recipients if r.person.kind in _KIND_BY_COUNTERPART]
-        elif sender.person.kind in _KIND_BY_COUNTERPART:
+        else:
             pairs = [
                 (r, sender, False) for r in recipients if r.person.kind == PersonKind.STAFF and not r.account.district
             ]

@@ -64,6 +64,8 @@ class GroupTextDetector(Detector):
             for g in d.groups_of(sender.id)
             if g.members.get(sender.id) in LEADER_ROLES and (item.channel == Channel.TEXT or g.kind in email_kinds)
         ]
+        if not led:
+            return []  # leads no group (nearly every sender): no recipient can change that
         recipients = list(dict.fromkeys(a for a in item.recipients if a != item.sender))
         people = {p.id for a in recipients if (p := d.person_at(a)) is not None and p.id != sender.id}
         judged = _pick_group(led, people)

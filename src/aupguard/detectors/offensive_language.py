@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.language.features import features
 from aupguard.detectors.language.lexicon import PLAIN_WORD, SEVERITIES, Hit, Lexicon, build_lexicon
@@ -150,19 +151,26 @@ class OffensiveLanguageDetector(Detector):
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         cfg = self.config(ctx.settings_for(self.name))
-        text = item.text
+        text = item_text(item)
         channel = str(item.channel)
-        # Speed: the lexicon runs once over the whole text (one set intersection and two regex
-        # searches for most mail). Only social posts, scored like the tweets the models learnt
-        # from, also send units without a lexicon hit to the model (when a trigger word is in
-        # them); in mail and texts the strict thresholds leave such units nothing to report.
+        # Speed: the lexicon runs once over the whole text (its anchors come from the automaton
+        # pass the text detectors share; see Lexicon.windows). Only social posts, scored like
+        # the tweets the models learnt from, also send units without a lexicon hit to the model
+        # (when a trigger word is in them); in mail and texts the strict thresholds leave such
+        # units nothing to report.
         hits = cfg.lexicon.find(text)
         model_only = channel == "post" and not cfg.triggers.isdisjoint(PLAIN_WORD.findall(text.lower()))
         if not hits and not model_only:
             return []
         signals: list[Signal] = []
         count = 0
+        # Speed: without `model_only` only units holding a hit can add signals, and units come in
+        # text order, so the walk stops past the last hit instead of reading the rest of a long
+        # mail line by line (nothing after it could add a signal or change the result).
+        last_hit = hits[-1].start if hits and not model_only else None
         for p_start, p_end in own_paragraphs(item):
+            if last_hit is not None and p_start > last_hit:
+                break
             for start, end in units(text, p_start, p_end):
                 count += 1
                 if count > cfg.max_units or len(signals) >= MAX_SIGNALS:

@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.per_directory import per_directory
 from aupguard.detectors.pii_finders import (
@@ -157,7 +158,7 @@ class PersonalInfoDetector(Detector):
     text_only: ClassVar[bool] = True  # works without a directory (then nothing counts as district)
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
-        text = item.text
+        text = item_text(item)
         if not text.strip():
             return []
         settings = ctx.settings_for(self.name)
@@ -171,7 +172,7 @@ class PersonalInfoDetector(Detector):
         )
 
     def _phones(self, item: Item, ctx: DetectContext, region: str, district_phones: list[str]) -> list[Signal]:
-        text = item.text
+        text = item_text(item)
         extra = {normalize_phone(p, region) for p in district_phones}
         out = []
         # Only a number in the directory or one next to a personal label can fire; mail with
@@ -262,11 +263,11 @@ class PersonalInfoDetector(Detector):
         out: list[Signal] = []
         # Every address reported contains "@" and its domain, lowercased: most mail names none
         # of the consumer domains and skips the address regex.
-        folded = fold(item.text)
+        folded = fold(item_text(item))
         if "@" not in folded or _at_any_domain(frozenset(domains)).search(folded) is None:
             return out
         own = {normalize_email(a) for a in [item.sender or "", *item.recipients] if a}
-        for m in _EMAIL.finditer(item.text):
+        for m in _EMAIL.finditer(item_text(item)):
             address = normalize_email(m.group())
             domain = address.rsplit("@", 1)[1]
             if domain not in domains or address in own:

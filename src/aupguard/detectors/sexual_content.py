@@ -19,6 +19,7 @@ from functools import lru_cache
 from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Item, Signal
 
@@ -84,11 +85,14 @@ class SexualContentDetector(Detector):
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         settings = ctx.settings_for(self.name)
-        extra = tuple(str(t) for t in settings.get("extra_terms", []))
-        pattern, scanner = _lexicon_with(extra)
-        allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+        if "extra_terms" in settings or "allow" in settings:
+            extra = tuple(str(t) for t in settings.get("extra_terms", []))
+            pattern, scanner = _lexicon_with(extra)
+            allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+        else:  # the usual pack sets neither: the shipped lexicon, nothing allowed (as above)
+            (pattern, scanner), allow = _lexicon_with(()), None
 
-        text = item.text
+        text = item_text(item)
         signals: list[Signal] = []
         scan = scanner.scan(text)
         may_match = scan.may_match("lexicon")

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from aupguard.detectors.anchors import fold_recent, may_match, required_clauses
+from aupguard.detectors.anchors import fold_recent, may_match, rarest_first, required_clauses
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.model import Attachment, Item, Signal
 
@@ -51,8 +52,8 @@ MAGIC: tuple[tuple[bytes, str], ...] = (
 INSTALLER_NAME = re.compile(r"(setup|install|installer|update|patch)[^/\\]*\.exe$", re.IGNORECASE)
 MAGNET = re.compile(r"magnet:\?[^\s<>\"']*?xt=urn:btih:[0-9a-z]{32,40}[^\s<>\"']*", re.IGNORECASE)
 TORRENT_URL = re.compile(r"\bhttps?://[^\s<>\"']+?\.torrent(?=[?#\s<>\"')\]]|$)[^\s<>\"']*", re.IGNORECASE)
-MAGNET_CLAUSES = required_clauses(MAGNET.pattern)
-TORRENT_CLAUSES = required_clauses(TORRENT_URL.pattern)
+MAGNET_CLAUSES = rarest_first(required_clauses(MAGNET.pattern))
+TORRENT_CLAUSES = rarest_first(required_clauses(TORRENT_URL.pattern))
 
 KIND = {
     "executable": "software.executable",
@@ -84,7 +85,7 @@ class SoftwareTransferDetector(Detector):
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         signals = [s for a in item.attachments if (s := self._attachment(a)) is not None]
-        text = item.text
+        text = item_text(item)
         # Speed: a link regex runs only when the text holds all of its fixed parts ("magnet:?",
         # "xt=urn:btih:"; "http", "://", ".torrent"), which nearly no mail does. Without them it
         # cannot match, so this loses nothing.

@@ -21,6 +21,7 @@ import re
 from typing import Any, ClassVar
 
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
 from aupguard.detectors.per_directory import per_directory
 from aupguard.detectors.pii_finders import (
@@ -63,7 +64,7 @@ class StudentInfoDetector(Detector):
     text_only: ClassVar[bool] = False  # needs the directory
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
-        text = item.text
+        text = item_text(item)
         if not text.strip():
             return []
         settings = ctx.settings_for(self.name)

@@ -22,11 +22,12 @@ when it also shows one of these anchors.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from aupguard.detectors.anchors import LiteralFinder, fold_recent
 from aupguard.detectors.data import read_yaml
 from aupguard.detectors.language.normalize import (
     LEET_VARIANTS,
@@ -127,6 +128,14 @@ class Lexicon:
         for p in self.phrases:
             self.phrases_by_first.setdefault(p[0], []).append(" ".join(p))
         self.phrase_firsts = frozenset(self.phrases_by_first)
+        # The anchors without their trailing "!" variant, found in the detectors' shared
+        # automaton pass (see `_present_tokens`); thousands of literals, so never in a pass
+        # made for another reader alone.
+        self._token_finder = LiteralFinder(
+            {token[:-1] if token.endswith("!") and token[:-1] in self.anchor_tokens else token
+             for token in self.anchor_tokens} | self.phrase_firsts,
+            in_extra_passes=False,
+        )  # fmt: skip
         self.longest_phrase = max((len(p) for p in self.phrases), default=1)
         self.name_words = frozenset(w.lower() for w in name_words)
         phrases = sorted((a for a in allowed if " " in a or a not in self.words), key=len, reverse=True)
@@ -138,8 +147,9 @@ class Lexicon:
         `exhaustive` walks every token instead of the windows around anchors (tests and the
         bench check that both give the same hits).
         """
-        lower = _lower(text)
-        windows = [(0, len(lower))] if exhaustive else self.windows(lower)
+        # An ASCII text's lowercase is its `fold`, which the detectors' shared pass has made.
+        lower = fold_recent(text) if text.isascii() else _lower(text)
+        windows = [(0, len(lower))] if exhaustive else self.windows(lower, text)
         if not windows:
             return []
         allowed = [m.span() for m in self.allow.finditer(lower)] if self.allow else []
@@ -155,30 +165,78 @@ class Lexicon:
             hits += self._spaced(text, lower, w_start, w_end, hits, allowed)
         return sorted(hits, key=lambda h: h.start)
 
-    def windows(self, lower: str) -> list[tuple[int, int]]:
-        """Merged stretches of `lower` around every possible hit; [] when there is none."""
+    def windows(self, lower: str, text: str | None = None) -> list[tuple[int, int]]:
+        """Merged stretches of `lower` around every possible hit; [] when there is none.
+        `text`: the text `lower` was made from, when the caller has it (an ASCII one is then
+        read in the detectors' shared automaton pass instead of token by token)."""
         places: list[tuple[int, int]] = []
         # Same length as `lower`, so offsets agree; "!!" is emphasis, a lone "!" may be an "i".
         # ASCII text through the byte table (the same spaces, ~10x faster than the dict).
         table = lower.encode("ascii").translate(_ASCII_ANCHOR_SPACES).decode("ascii") if lower.isascii() else None
         spaced = (lower.translate(ANCHOR_SPACES) if table is None else table).replace("!!", "  ")
-        words = spaced.split()
-        # Speed: isdisjoint walks the token list once and stops at the first anchor; nearly all
-        # text has none, and then no set of its tokens is ever built.
-        if not self.anchor_tokens.isdisjoint(words):
-            for anchor in self.anchor_tokens.intersection(words):
-                places += _occurrences(spaced, anchor)
-        if not self.phrase_firsts.isdisjoint(words):
-            for first in self.phrase_firsts.intersection(words):
-                for phrase in self.phrases_by_first[first]:
-                    if phrase in spaced:
-                        places += _occurrences(spaced, phrase)
+        words: list[str] | None = None
+        anchors: Set[str]
+        firsts: Set[str]
+        occurrences = None
+        if text is not None and table is not None and len(text) == len(lower):
+            occurrences = self._token_finder.occurrences_if_shared(text)
+        if occurrences is not None:
+            anchors, firsts = self._present_tokens(occurrences, spaced)
+        else:
+            words = spaced.split()
+            # Speed: isdisjoint walks the token list once and stops at the first anchor; nearly
+            # all text has none, and then no set of its tokens is ever built.
+            anchors = self.anchor_tokens.intersection(words) if not self.anchor_tokens.isdisjoint(words) else set()
+            firsts = self.phrase_firsts.intersection(words) if not self.phrase_firsts.isdisjoint(words) else set()
+        for anchor in anchors:
+            places += _occurrences(spaced, anchor)
+        for first in firsts:
+            for phrase in self.phrases_by_first[first]:
+                if phrase in spaced:
+                    places += _occurrences(spaced, phrase)
         if "*" in lower:
             places += [(m.start() - 1, m.end()) for m in MASK.finditer(lower)]
-        if not SPACED_CANDIDATES.isdisjoint(words):  # maybe letters spaced apart ("f u c k")
-            for run in _letter_runs(words):
-                places += _occurrences(spaced, run)
+        # Letters spaced apart ("f u c k"): only when some token is such a letter.
+        if words is None:
+            runs = _ascii_letter_runs(spaced)
+        else:
+            runs = _letter_runs(words) if not SPACED_CANDIDATES.isdisjoint(words) else []
+        for run in runs:
+            places += _occurrences(spaced, run)
         return _merged(lower, places)
+
+    def _present_tokens(self, occurrences: list[tuple[int, str]], spaced: str) -> tuple[set[str], set[str]]:
+        """The anchor tokens and the phrase first words that are tokens of `spaced` (the anchor
+        view of an ASCII text, in which `occurrences` are those of `_token_finder`):
+        `anchor_tokens` and `phrase_firsts` intersected with `spaced.split()`, without splitting.
+
+        Speed: splitting a long mail into words and looking each up costs ~30 us; the automaton
+        pass that commercial and sexual_content make over the item anyway reports where the
+        literals occur, and the few occurrences are checked here. (Alone, the pass over this
+        many literals would cost more than splitting: `windows` splits then.) Exact: a token of
+        `spaced` is a maximal run of non-whitespace characters, and each character of it is that
+        of `text.lower()` (`spaced` only turns characters into spaces), which the pass reads
+        (`fold` of an ASCII text is its `lower()`). So every anchor token T that is a token
+        occurs as a literal there: T itself, or T without its final "!" followed by a "!".
+        An occurrence counts when `spaced` shows it whole, with whitespace or an edge around."""
+        anchors: set[str] = set()
+        firsts: set[str] = set()
+        n = len(spaced)
+        for start, literal in occurrences:
+            end = start + len(literal)
+            if (start and not spaced[start - 1].isspace()) or spaced[start:end] != literal:
+                continue
+            if end == n or spaced[end].isspace():
+                token = literal
+            elif spaced[end] == "!" and (end + 1 == n or spaced[end + 1].isspace()):
+                token = literal + "!"
+            else:
+                continue
+            if token in self.anchor_tokens:
+                anchors.add(token)
+            if token in self.phrase_firsts:
+                firsts.add(token)
+        return anchors, firsts
 
     def _match_at(self, text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple[Hit | None, int]:
         start, end, token = tokens[i]
@@ -252,6 +310,45 @@ def _anchor_tokens(words: Mapping[str, Entry]) -> frozenset[str]:
             bare.update(word.replace(letter, alt) for alt in alts)  # "a$$hole"
             bare.update(word[:i] + letter * n + word[i + 1 :] for n in range(3, 9))  # "fuuuck"
     return frozenset(token + bang for token in bare for bang in ("", "!"))
+
+
+# What `_letter_runs` reads, seen in an ASCII `spaced` text: whitespace as " " (str.split's ASCII
+# whitespace), any other character as "x"; padded with a space at both ends, a one-character
+# token is " x ". `_ONE_CHARACTER_STRETCH` matches a maximal stretch of three or more of them in a
+# row (greedy, and each "x" must have a space after it), written so that the pattern starts with
+# the fixed " x " the regex engine looks for before trying the rest (" x" + " +" = " x " + " *").
+_TOKEN_SHAPE = bytes(32 if c in b" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f" else 120 for c in range(256))
+_ONE_CHARACTER_STRETCH = re.compile(rb" x  *x(?: +x)+(?= )")
+# The same shape with the letters of SPACED_CANDIDATES as "c": a text has such a one-letter
+# token exactly when " c " occurs in it.
+_CANDIDATE_SHAPE = bytes(99 if chr(c) in SPACED_CANDIDATES else b for c, b in enumerate(_TOKEN_SHAPE))
+
+
+def _ascii_letter_runs(spaced: str) -> list[str]:
+    """`_letter_runs(words)` if some word is a letter of SPACED_CANDIDATES, else [], for the words
+    of an ASCII `spaced` (what `windows` reads), without splitting it into words.
+
+    Speed: a byte translation and one search for stretches of one-character tokens, ~10 us on
+    mail, instead of splitting a long text into thousands of words and walking their lengths.
+    Exact: the stretches are those `_letter_runs` finds (maximal, three or more tokens of one
+    character), and each is split at its non-letters the same way."""
+    shape = b" " + spaced.encode("ascii").translate(_TOKEN_SHAPE) + b" "
+    first = _ONE_CHARACTER_STRETCH.search(shape)  # most mail has none: one search, no list
+    if first is None or b" c " not in b" " + spaced.encode("ascii").translate(_CANDIDATE_SHAPE) + b" ":
+        return []
+    runs = []
+    for stretch in _ONE_CHARACTER_STRETCH.finditer(shape, first.start()):
+        # Offset i of the padded shape is offset i - 1 of `spaced`: the stretch's tokens.
+        tokens = spaced[max(0, stretch.start() - 1) : stretch.end() - 1].split()
+        run: list[str] = []
+        for token in [*tokens, ""]:
+            if token.isalpha():
+                run.append(token)
+                continue
+            if len(run) >= 3:
+                runs.append(" ".join(run))
+            run = []
+    return runs
 
 
 def _letter_runs(words: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from aupguard.detectors.item_text import item_text
 from aupguard.model import Item
 
 UNIT_MAX = 300  # characters
@@ -31,7 +32,7 @@ SENTENCE = re.compile(r"[^.!?\s][^.!?]*(?:[.!?]+[\"')\]]*|$)")
 
 def own_paragraphs(item: Item) -> Iterator[tuple[int, int]]:
     """(start, end) spans in `item.text` of the paragraphs the sender wrote, in order."""
-    text = item.text
+    text = item_text(item)
     is_reply = bool(item.subject and REPLY_SUBJECT.match(item.subject))
     para: list[int] = []
     offset = 0
@@ -75,6 +76,6 @@ def units(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def own_units(item: Item) -> Iterator[tuple[int, int]]:
-    text = item.text
+    text = item_text(item)
     for start, end in own_paragraphs(item):
         yield from units(text, start, end)
