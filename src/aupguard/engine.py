@@ -180,13 +180,13 @@ def route(reviewer: str, subject: Person | None, directory: Directory, reviewers
         if moved is not None:
             key = moved
             continue
-        holders = [p for p in directory.people.values() if p.active and set(p.roles) & set(spec.roles)]
+        holders = directory.active_holders(spec.roles)
         if spec.building_scoped:
             buildings = set(subject.building_ids) if subject else set()
             holders = [p for p in holders if buildings & set(p.building_ids)]
         holders = [p for p in holders if subject is None or p.id != subject.id]
         if holders:
-            return sorted(holders, key=lambda p: p.id)[0].id
+            return holders[0].id  # in id order
         if spec.building_scoped and key in escalate:
             key = escalate[key]  # no principal in the building: as for a case about one
             continue
@@ -197,21 +197,28 @@ def route(reviewer: str, subject: Person | None, directory: Directory, reviewers
 # --------------------------------------------------------------------------- evaluate
 
 
-def may_apply(rule: CompiledRule, item: Item, sender: Person | None, directory: Directory) -> bool:
+def may_apply(
+    rule: CompiledRule, item: Item, sender: Person | None, directory: Directory, leaves: bool | None = None
+) -> bool:
     """Can the rule's `when` hold for this item, whatever its signals? Channel, sender kind and
     roles are the item's; `external: true` needs some recipient outside the district, since a
     signal can only narrow that (it discounts the student it is about and their guardians).
 
     `evaluate` applies it before judging signals, and the scan asks it before detecting, so a
     detector runs only where a rule could use what it finds (students' data, for one, is read
-    only for messages that leave the district from staff)."""
+    only for messages that leave the district from staff).
+
+    `leaves` is `is_external(item, None, directory)` where the caller has it already: asking it
+    rule after rule walks every recipient again (hundreds on a list mailing)."""
     if rule.channels and item.channel.value not in rule.channels:
         return False
     if rule.sender_kinds and (sender.kind.value if sender else "unknown") not in rule.sender_kinds:
         return False
     if rule.sender_roles and not (sender and set(sender.roles) & set(rule.sender_roles)):
         return False
-    return rule.external is not True or is_external(item, None, directory)
+    if rule.external is not True:
+        return True
+    return is_external(item, None, directory) if leaves is None else leaves
 
 
 def evaluate(item: Item, signals: Sequence[Signal], ctx: EngineContext) -> list[Finding]:

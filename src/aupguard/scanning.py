@@ -25,7 +25,7 @@ from aupguard.archive.blobs import BlobStore
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.directory.addresses import normalize_email
-from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, may_apply
+from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, is_external, may_apply
 from aupguard.model import Channel, Finding, Item, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
 from aupguard.sources.base import RawRecord
@@ -118,8 +118,16 @@ def _needed(item: Item, state: _WorkerState) -> frozenset[int] | None:
     plan = state.plans[id(ctx.ruleset_at(item.sent_at))]
     sender = ctx.directory.person_at(item.sender)
     needed: set[int] = set()
+    leaves: bool | None = None  # whether some recipient is outside the district: asked once
     for rule, emitters in plan:
-        if emitters and not emitters <= needed and may_apply(rule, item, sender, ctx.directory):
+        if not emitters or emitters <= needed:
+            continue
+        if rule.external is True and leaves is None:
+            # The cheap conditions first, so an outsider's mail never has its recipients walked.
+            if not may_apply(rule, item, sender, ctx.directory, leaves=True):
+                continue
+            leaves = is_external(item, None, ctx.directory)
+        if may_apply(rule, item, sender, ctx.directory, leaves=leaves):
             needed |= emitters
     return frozenset(needed)
 

@@ -20,6 +20,7 @@ class Directory:
     groups: dict[str, Group] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)  # normalized address -> account
     _groups_by_person: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _holders: dict[frozenset[str], list[Person]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -59,6 +60,17 @@ class Directory:
             return acct.district
         domain = email_domain(address)
         return domain is not None and domain in self.district_domains
+
+    def active_holders(self, roles: Iterable[str]) -> list[Person]:
+        """Active people holding any of `roles`, in id order. Remembered per set of roles: every
+        finding's routing asks, and a scan's directory does not change once built."""
+        key = frozenset(roles)
+        found = self._holders.get(key)
+        if found is None:
+            found = self._holders[key] = sorted(
+                (p for p in self.people.values() if p.active and not key.isdisjoint(p.roles)), key=lambda p: p.id
+            )
+        return found
 
     def students(self) -> Iterable[Person]:
         return (p for p in self.people.values() if p.kind == PersonKind.STUDENT)
