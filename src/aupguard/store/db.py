@@ -22,6 +22,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # Checkpoint the log every 20,000 pages (about 80 MB) instead of SQLite's 1,000: a scan's
+    # inserts land all over the item-id indexes, and a longer log copies each hot index page back
+    # into the database once per checkpoint instead of many times (the scan's single writer spent
+    # about a quarter less time storing at 150,000 items: bench figures in docs/benchmarks.md).
+    cur.execute("PRAGMA wal_autocheckpoint=20000")
     cur.close()
 
 
