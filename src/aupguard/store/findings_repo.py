@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,23 @@ def no_nul(value: Any) -> Any:
     """Text without NUL characters, which PostgreSQL text and JSONB refuse (real mail has them).
 
     Replaced by U+FFFD so offsets into the text stay valid; the original bytes are in the archive.
+    Lists and dicts come back as new containers (never the item's own).
     """
+    # Exact classes first, text inlined: this runs on every string of every stored item. For an
+    # exact str, replace() without a NUL returns the string itself, as the isinstance path does.
+    cls = value.__class__
+    if cls is str:
+        return value.replace("\x00", "\ufffd")
+    if cls is list:
+        return [v.replace("\x00", "\ufffd") if v.__class__ is str else no_nul(v) for v in value]
+    if cls is dict:
+        return {
+            (k.replace("\x00", "\ufffd") if k.__class__ is str else no_nul(k)): (
+                v.replace("\x00", "\ufffd") if v.__class__ is str else no_nul(v)
+            )
+            for k, v in value.items()
+        }
+    # Subclasses (a str enum, say) and everything else, as before.
     if isinstance(value, str):
         return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if isinstance(value, list):
@@ -30,6 +46,11 @@ def no_nul(value: Any) -> Any:
     return value
 
 
+# An attachment's stored fields: all but its first bytes (`head`), in declaration order, which is
+# the order dataclasses.asdict gave them (and so the order of their stored JSON keys).
+_ATTACHMENT_FIELDS = tuple(f.name for f in fields(Attachment) if f.name != "head")
+
+
 def item_row(item: Item, now: datetime) -> dict[str, Any]:
     return {
         "id": item.id,
@@ -37,12 +58,13 @@ def item_row(item: Item, now: datetime) -> dict[str, Any]:
         "sent_at": item.sent_at,
         "sender": no_nul(item.sender),
         "sender_name": no_nul(item.sender_name),
-        "recipients": no_nul(list(item.recipients)),
+        "recipients": no_nul(item.recipients if item.recipients.__class__ is list else list(item.recipients)),
         "subject": no_nul(item.subject),
         "body": no_nul(item.body),
         "platform": no_nul(item.platform),
         "meta": no_nul(item.meta),
-        "attachments": no_nul([{k: v for k, v in asdict(a).items() if k != "head"} for a in item.attachments]),
+        # no_nul copies what asdict's deep copy would (lists, dicts); the rest is immutable.
+        "attachments": no_nul([{name: getattr(a, name) for name in _ATTACHMENT_FIELDS} for a in item.attachments]),
         "size": len(item.raw),
         "first_seen_at": now,
     }
@@ -59,7 +81,17 @@ def encoded_item_row(row: Mapping[str, Any]) -> Mapping[str, Any]:
     pending = [name for name in ITEM_JSON_COLUMNS if not isinstance(row[name], str)]
     if not pending:
         return row
-    return {**row, **{name: json.dumps(row[name]) for name in pending}}
+    encoded = dict(row)  # same keys in the same order, the JSON columns replaced
+    for name in pending:
+        value = row[name]
+        # Most items have no attachments and an empty meta: their text without calling json.dumps.
+        empty = _EMPTY_JSON_TEXT.get(value.__class__) if not value else None
+        encoded[name] = empty if empty is not None else json.dumps(value)
+    return encoded
+
+
+# What json.dumps makes of an empty list or dict.
+_EMPTY_JSON_TEXT = {list: "[]", dict: "{}"}
 
 
 # The scan's hot inserts, compiled once per dialect (see store/bulk.py).
