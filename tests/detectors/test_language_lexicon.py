@@ -220,3 +220,6 @@ def test_letter_runs_without_splitting_are_those_of_the_words() -> None:
         found += bool(expected)
     assert found > 500
     assert _ascii_letter_runs("a i a") == [] and _ascii_letter_runs("a i a b") == ["a i a b"]
+    # Stretches without three letters in a row give no runs, with or without a candidate letter.
+    assert _ascii_letter_runs("1 2 3 b") == [] and _ascii_letter_runs("b 1 c 2 d") == []
+    assert _ascii_letter_runs("x 1 b c d 2") == ["b c d"]

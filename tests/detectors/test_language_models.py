@@ -71,3 +71,16 @@ def test_held_out_split_is_a_fifth_and_stable() -> None:
     share = sum(map(is_held_out, keys)) / len(keys)
     assert 0.18 < share < 0.22
     assert [is_held_out(k) for k in keys[:50]] == [is_held_out(k) for k in keys[:50]]
+
+
+def test_unknown_features_leave_the_score_exactly_as_without_them() -> None:
+    """Features outside the vocabulary count for nothing, wherever they fall in the list (the
+    count keeps the known ones in first-seen order, so the float sums are the same)."""
+    offensive = load_model("offensive")
+    feats = features("You are a worthless idiot, you idiot.", LEXICON)
+    known = [f for f in feats if f in offensive.index]
+    assert known and len(known) < len(feats)  # the text has both kinds
+    unknown = ["w:no-such-feature-1", "w:no-such-feature-2"]
+    mixed = [unknown[0], *feats[:3], unknown[1], *feats[3:], unknown[0]]
+    assert offensive.probability(mixed) == offensive.probability(known) == offensive.probability(feats)
+    assert offensive.probability(unknown) == offensive.probability([])

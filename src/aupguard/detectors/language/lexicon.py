@@ -331,13 +331,24 @@ def _ascii_letter_runs(spaced: str) -> list[str]:
     Speed: a byte translation and one search for stretches of one-character tokens, ~10 us on
     mail, instead of splitting a long text into thousands of words and walking their lengths.
     Exact: the stretches are those `_letter_runs` finds (maximal, three or more tokens of one
-    character), and each is split at its non-letters the same way."""
+    character), and each is split at its non-letters the same way.
+
+    The text is read once for the stretches (most mail has none), and the second reading - is
+    any one-character token a letter of SPACED_CANDIDATES? - is made only when the stretches
+    hold runs: most stretches in mail give none (digits and symbols, or fewer than three
+    letters in a row), and without runs the answer is [] whatever that check says."""
     shape = b" " + spaced.encode("ascii").translate(_TOKEN_SHAPE) + b" "
-    first = _ONE_CHARACTER_STRETCH.search(shape)  # most mail has none: one search, no list
-    if first is None or b" c " not in b" " + spaced.encode("ascii").translate(_CANDIDATE_SHAPE) + b" ":
+    runs = _stretch_runs(spaced, shape)
+    if not runs or b" c " not in b" " + spaced.encode("ascii").translate(_CANDIDATE_SHAPE) + b" ":
         return []
-    runs = []
-    for stretch in _ONE_CHARACTER_STRETCH.finditer(shape, first.start()):
+    return runs
+
+
+def _stretch_runs(spaced: str, shape: bytes) -> list[str]:
+    """The runs of three or more one-letter tokens in the stretches of one-character tokens of
+    `spaced` (`shape`: its token shape, see `_ONE_CHARACTER_STRETCH`), in text order."""
+    runs: list[str] = []
+    for stretch in _ONE_CHARACTER_STRETCH.finditer(shape):
         # Offset i of the padded shape is offset i - 1 of `spaced`: the stretch's tokens.
         tokens = spaced[max(0, stretch.start() - 1) : stretch.end() - 1].split()
         run: list[str] = []
