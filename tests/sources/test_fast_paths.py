@@ -55,6 +55,16 @@ def test_cached_address_lists_give_fresh_equal_results() -> None:
     assert headers.unique_addresses([long_list, value]) == [f"p{n}@x.org" for n in range(300)] + ["a@x.org", "b@x.org"]
 
 
+def test_forgetting_recent_addresses_empties_the_caches_and_changes_no_answer() -> None:
+    value = "Ann Lee <ann@x.example>, bo@y.example"
+    first = headers.unique_addresses([value])
+    assert headers._cached_value_addresses.cache_info().currsize > 0
+    headers.forget_recent_addresses()
+    assert headers._cached_value_addresses.cache_info().currsize == 0
+    assert headers._cached_named_addresses.cache_info().currsize == 0
+    assert headers.unique_addresses([value]) == first
+
+
 @pytest.mark.parametrize("values", [[v] for v in ADDRESS_LISTS] + [["", "no address", "A <a@x.org>, b@x.org"], []])
 def test_first_address_is_the_first_of_parse_addresses(values: list[str]) -> None:
     pairs = headers.parse_addresses(values)
