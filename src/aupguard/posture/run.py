@@ -30,7 +30,7 @@ from aupguard.posture.settings import PostureSettings, posture_settings
 from aupguard.store import findings_repo, permissions_repo
 from aupguard.store.db import insert_ignore
 from aupguard.store.posture_tables import posture_devices, posture_imports
-from aupguard.store.tables import evidence, findings, scans
+from aupguard.store.tables import evidence, scans
 from aupguard.workspace import Workspace
 
 
@@ -229,7 +229,7 @@ def store(ws: Workspace, result: ImportResult, paths: list[Path], ctx: CheckCont
             )
             .returning(scans.c.id)
         ).scalar_one()
-        before = {(r.item_id, r.rule_id) for r in _existing(conn, keys)}
+        before = findings_repo.existing_keys(conn, keys)
         times = {o.item.id: o.item.sent_at for o in result.observations}
         findings_repo.store_batch(conn, scan_id, rows, result.errors, found, times)
         fresh = [f for f in found if (f.item_id, f.rule_id) not in before]
@@ -256,17 +256,3 @@ def store(ws: Workspace, result: ImportResult, paths: list[Path], ctx: CheckCont
             conn.execute(
                 posture_devices.update().where(posture_devices.c.name.in_(sorted(result.managed))).values(last_seen=now)
             )
-
-
-def _existing(conn: Any, keys: list[tuple[str, str]]) -> list[Any]:
-    if not keys:
-        return []
-    from sqlalchemy import tuple_
-
-    return list(
-        conn.execute(
-            select(findings.c.item_id, findings.c.rule_id).where(
-                tuple_(findings.c.item_id, findings.c.rule_id).in_(keys)
-            )
-        )
-    )

@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, tuple_
 
 from aupguard.archive import chain
 from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
@@ -161,15 +161,7 @@ def store_batch(
             )
     if not new_findings:
         return
-    keys = [(f.item_id, f.rule_id) for f in new_findings]
-    existing = {
-        (r.item_id, r.rule_id)
-        for r in conn.execute(
-            select(findings.c.item_id, findings.c.rule_id).where(
-                tuple_(findings.c.item_id, findings.c.rule_id).in_(keys)
-            )
-        )
-    }
+    existing = existing_keys(conn, [(f.item_id, f.rule_id) for f in new_findings])
     fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
     fresh = list({(f.item_id, f.rule_id): f for f in fresh}.values())  # same item twice in a batch
     if not fresh:
@@ -232,6 +224,25 @@ def store_batch(
     conn.execute(finding_events.insert(), event_rows)
 
 
+def with_keys(keys: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    """Findings whose (item, rule) is one of `keys`. The item ids are also named on their own:
+    SQLite does not search an index for a row-value IN list and would read the whole findings
+    table, once per stored batch; with `item_id IN (...)` it searches the (item, rule) index."""
+    keys = list(keys)
+    return and_(
+        findings.c.item_id.in_(sorted({item_id for item_id, _ in keys})),
+        tuple_(findings.c.item_id, findings.c.rule_id).in_(keys),
+    )
+
+
+def existing_keys(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (item, rule) keys already have a stored finding."""
+    if not keys:
+        return set()
+    query = select(findings.c.item_id, findings.c.rule_id).where(with_keys(keys))
+    return {(r.item_id, r.rule_id) for r in conn.execute(query)}
+
+
 def _with_digests(rows: Sequence[Mapping[str, Any]], digests: Mapping[str, str] | None) -> dict[str, str]:
     """`digests` completed with those of the rows it lacks, which must not be encoded yet: the
     chain digests the row's values (see chain.canonical_digest), not the text stored for them."""
@@ -292,7 +303,7 @@ def query_findings(
     if keys is not None:
         if not keys:
             return []
-        q = q.where(tuple_(findings.c.item_id, findings.c.rule_id).in_(list(keys)))
+        q = q.where(with_keys(keys))
     if ids is not None:
         q = q.where(findings.c.id.in_(list(ids)))
     if clause:
