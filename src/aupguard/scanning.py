@@ -45,8 +45,7 @@ class Counts:
     findings: int = 0
     covered: int = 0
     bytes: int = 0
-    # read and store run in the main process; parse, detect and archive in the workers
-    # read and store (database rows) run in the main process; parse, detect and archive (blob
+    # read and store (database rows) run in the main process; parse, detect and archive (pack
     # files) in the workers
     stage_seconds: dict[str, float] = field(
         default_factory=lambda: {"read": 0.0, "parse": 0.0, "detect": 0.0, "archive": 0.0, "store": 0.0}

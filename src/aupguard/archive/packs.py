@@ -78,11 +78,11 @@ class Location:
 class _OpenPack:
     """The pack this process appends to, locked (flock) so no other process appends to it."""
 
-    def __init__(self, path: Path, pack_id: int, fd: int, size: int) -> None:
-        self.path = path
+    def __init__(self, pack_id: int, fd: int, size: int) -> None:
         self.pack_id = pack_id
         self.fd = fd
         self.size = size
+        self.pid = os.getpid()  # a forked child inherits this object but must not append with it
 
     @classmethod
     def claim(cls, path: Path, pack_id: int, end: int, create: bool = False) -> _OpenPack | None:
@@ -98,7 +98,7 @@ class _OpenPack:
             os.close(fd)
             return None
         os.ftruncate(fd, end)  # drop what a crashed writer left past the last listed record
-        return cls(path, pack_id, fd, end)
+        return cls(pack_id, fd, end)
 
 
 class PackStore:
@@ -111,14 +111,17 @@ class PackStore:
         self._local = threading.local()  # per thread: (pid, sqlite connection)
         self._lock = threading.Lock()  # one appender at a time within a process
         self._pack: _OpenPack | None = None
-        self._pack_pid = 0
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled into a worker: connections, locks and open packs are made anew there.
-        return {"root": self.root, "packs_dir": self.packs_dir, "catalog_path": self.catalog_path}
+        return {"root": self.root}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(state["root"])  # type: ignore[misc]
+
+    def _own_pack(self) -> _OpenPack | None:
+        """The pack this process opened (not one inherited from a parent by fork)."""
+        return self._pack if self._pack is not None and self._pack.pid == os.getpid() else None
 
     def describe(self) -> str:
         return str(self.root)
@@ -132,8 +135,8 @@ class PackStore:
             held[1].close()
             self._local.conn = None
         with self._lock:
-            if self._pack is not None and self._pack_pid == os.getpid():
-                os.close(self._pack.fd)
+            if (pack := self._own_pack()) is not None:
+                os.close(pack.fd)
             self._pack = None
 
     # ------------------------------------------------------------------ catalog
@@ -187,6 +190,13 @@ class PackStore:
         )
         return Location(self.packs_dir / row[0], row[1], row[2]) if row else None
 
+    def _present(self, digests: list[str]) -> set[str]:
+        """Those of `digests` that are stored: listed in the catalog, or loose files."""
+        found = self._listed(digests)
+        if self._has_loose_objects():
+            found.update(sha for sha in digests if sha not in found and self._loose_path(sha).exists())
+        return found
+
     def _listed(self, digests: list[str]) -> set[str]:
         found: set[str] = set()
         db = self._db()
@@ -207,12 +217,12 @@ class PackStore:
     # ------------------------------------------------------------------ writing
 
     def _writable_pack(self, db: sqlite3.Connection) -> _OpenPack:
-        pid = os.getpid()
-        if self._pack is not None and self._pack_pid == pid:
-            if self._pack.size < PACK_LIMIT:
-                return self._pack
-            os.close(self._pack.fd)
-        self._pack, self._pack_pid = self._claim_a_pack(db), pid
+        pack = self._own_pack()
+        if pack is not None:
+            if pack.size < PACK_LIMIT:
+                return pack
+            os.close(pack.fd)
+        self._pack = self._claim_a_pack(db)
         return self._pack
 
     def _claim_a_pack(self, db: sqlite3.Connection) -> _OpenPack:
@@ -237,9 +247,7 @@ class PackStore:
         The whole batch is one write, one flush and one catalog transaction."""
         pairs = [(raw, sha or hashlib.sha256(raw).hexdigest()) for raw, sha in objects]
         digests = [sha for _, sha in pairs]
-        present = self._listed(digests)
-        if self._has_loose_objects():
-            present.update(sha for sha in digests if sha not in present and self._loose_path(sha).exists())
+        present = self._present(digests)
         todo: dict[str, bytes] = {}
         for raw, sha in pairs:
             if sha not in present and sha not in todo:
@@ -274,9 +282,7 @@ class PackStore:
     # ------------------------------------------------------------------ reading
 
     def has(self, sha256: str) -> bool:
-        if self._listed([sha256]):
-            return True
-        return self._has_loose_objects() and self._loose_path(sha256).exists()
+        return bool(self._present([sha256]))
 
     def get(self, sha256: str) -> bytes:
         where = self.location(sha256)
