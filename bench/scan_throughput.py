@@ -178,6 +178,11 @@ def run(
     )
     print(f"wall time         {seconds:.2f} s")
     print(f"throughput        {counts.read / seconds:,.0f} messages/s, {size / seconds / 1e6:.1f} MB/s")
+    start = counts.start_seconds
+    print(
+        f"start-up          {start:.2f} s of that (directory, policy pack and models loaded once per scan); "
+        f"after it {counts.read / max(seconds - start, 1e-9):,.0f} messages/s"
+    )
     print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
     print(f"peak total PSS    {sampler.peak_kb / 1024:.0f} MB (main + workers, shared pages counted once)")
     shares = ", ".join(f"{k} {v / total_stage:.0%}" for k, v in counts.stage_seconds.items() if k != "total")

@@ -84,6 +84,9 @@ def test_workers_match_single_process(
         other.close()
     assert (one.items, one.errors, one.findings) == (two.items, two.errors, two.findings)
     assert rows_one == rows_two
+    # The start-up (directory, pack, models; with workers also the warm-up) is part of the total.
+    for counts in (one, two):
+        assert 0 < counts.start_seconds < counts.stage_seconds["total"]
 
 
 def test_permission_covers_then_revocation_reopens(workspace: Workspace, mail: Path) -> None:
