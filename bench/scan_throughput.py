@@ -7,8 +7,9 @@
     python bench/scan_throughput.py --every-detector    # every detector on every message
 
 Reads ../shared/dev-data/email_rfc5322_corpus (or --corpus); skips when it is absent. Each run
-uses a fresh temporary workspace on SQLite unless AUPGUARD_DATABASE_URL is set, loaded with the
-bundled sample district's directory (249 people) so that roster-aware detectors do real work.
+is a new Python process, as `aupguard scan` is, with a fresh temporary workspace on SQLite unless
+AUPGUARD_DATABASE_URL is set, loaded with the bundled sample district's directory (249 people)
+so that roster-aware detectors do real work.
 
 A scan runs a detector only where a rule could use its signals (most rules judge staff and
 volunteers' conduct, some only mail that leaves the district). With the sample directory alone
@@ -24,13 +25,16 @@ false alarms: bench/eval_language.py does that.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "dev-data" / "email_rfc5322_corpus"
@@ -141,6 +145,23 @@ def senders_as_staff(ws: object, messages: list[bytes]) -> int:
     return len(senders)
 
 
+def run_fresh(paths: list[Path], workers: int, label: str, district: bool, staff: bool, every_detector: bool) -> None:
+    """`run` in a new Python process, as `aupguard scan` runs: a process that had already
+    scanned and indexed would hand its grown heap to the workers it forks, and the figures,
+    memory above all, would depend on what ran before."""
+    job = {"paths": [str(p) for p in paths], "workers": workers, "label": label, "district": district,
+           "staff": staff, "every_detector": every_detector}  # fmt: skip
+    done = subprocess.run([sys.executable, __file__, "--one", json.dumps(job)], check=False)
+    if done.returncode:
+        raise SystemExit(f"the run {label!r} failed (exit code {done.returncode})")
+
+
+def run_one(job: dict[str, Any], corpus: Path) -> None:
+    staff = corpus_messages(corpus) if job["staff"] else None
+    paths = [Path(p) for p in job["paths"]]
+    run(paths, job["workers"], job["label"], job["district"], staff, job["every_detector"])
+
+
 def run(
     paths: list[Path], workers: int, label: str, district: bool, staff: list[bytes] | None, every_detector: bool
 ) -> None:
@@ -207,25 +228,28 @@ def main() -> int:
     ap.add_argument("--no-district", action="store_true", help="scan with an empty directory (no roster)")
     ap.add_argument("--senders-as-staff", action="store_true", help="import the corpus's senders as district staff")
     ap.add_argument("--every-detector", action="store_true", help="run every detector on every message")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # one run, in the process run_fresh started
     args = ap.parse_args()
     if not args.corpus.exists():
         print(f"skipped: corpus not found at {args.corpus}")
         return 0
     os.environ.setdefault("AUPGUARD_WORKERS", str(args.workers))
+    if args.one:
+        run_one(json.loads(args.one), args.corpus)
+        return 0
     district = not args.no_district
     messages = corpus_messages(args.corpus)
-    staff = messages if args.senders_as_staff else None
-    every = args.every_detector
-    run([args.corpus], args.workers, f"dev-data corpus as files: {args.corpus}", district, staff, every)
+    staff, every = args.senders_as_staff, args.every_detector
+    run_fresh([args.corpus], args.workers, f"dev-data corpus as files: {args.corpus}", district, staff, every)
     with tempfile.TemporaryDirectory() as tmp:
         mbox = Path(tmp) / "copies.mbox"
         n = build_mbox(messages, mbox, args.copies_mb)
-        run([mbox], args.workers, f"mbox of {n} corpus messages ({args.copies_mb} MB)", district, staff, every)
+        run_fresh([mbox], args.workers, f"mbox of {n} corpus messages ({args.copies_mb} MB)", district, staff, every)
         if args.mbox_mb:
             big = Path(tmp) / "big.mbox"
             n = build_mbox(messages, big, args.mbox_mb)
             mbox.unlink()
-            run([big], args.workers, f"large mbox: {n} messages ({args.mbox_mb} MB)", district, staff, every)
+            run_fresh([big], args.workers, f"large mbox: {n} messages ({args.mbox_mb} MB)", district, staff, every)
     return 0
 
 

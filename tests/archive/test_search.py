@@ -176,8 +176,8 @@ def test_items_are_queued_at_scan_time_and_indexed_in_chunks(scanned: Workspace)
     assert search.catch_up(scanned.engine, chunk=2) == 0
 
 
-def test_bulk_indexing_buffers_32_mb_of_terms_per_segment(scanned: Workspace) -> None:
-    """Migration 0006: FTS5 writes a segment per 32 MB of buffered terms, not its default 1 MB
+def test_bulk_indexing_buffers_8_mb_of_terms_per_segment(scanned: Workspace) -> None:
+    """Migration 0006: FTS5 writes a segment per 8 MB of buffered terms, not its default 1 MB
     (many small segments made catch_up spend most of its time merging them)."""
     from sqlalchemy import text
 
@@ -185,7 +185,7 @@ def test_bulk_indexing_buffers_32_mb_of_terms_per_segment(scanned: Workspace) ->
         pytest.skip("PostgreSQL's GIN indexes have no such setting")
     with scanned.engine.connect() as conn:
         value = conn.scalar(text("SELECT v FROM items_fts_config WHERE k = 'hashsize'"))
-    assert value == 32 * 1024 * 1024
+    assert value == 8 * 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -250,9 +250,10 @@ def people_in_building(conn: Connection, building_id: str) -> list[str]:
 
 
 # Items indexed per transaction. Each commit writes FTS5's buffered terms out as a new segment
-# that later writes merge again, so larger chunks index faster (with migration 0006's 32 MB
-# buffer: 7,400 items/s at 5,000, 8,900 at 20,000 on a 257,000-message scan); a chunk holds the
-# write lock for about 2 s, well inside the 30 s every connection waits for it (store/db.py).
+# that later writes merge again, so larger chunks index faster (after a 257,000-message scan:
+# 5,200 items/s at 5,000 a chunk, 7,500 at 20,000, and 10,000 with migration 0006's 8 MB buffer);
+# a chunk holds the write lock for about 2 s, well inside the 30 s every connection waits for it
+# (store/db.py).
 CATCH_UP_CHUNK = 20_000
 
 
