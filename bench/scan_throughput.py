@@ -110,6 +110,14 @@ class PssSampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, total)
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process and of its finished children (the workers,
+    which the scan's pool has joined by the time it returns)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def peak_rss_mb() -> tuple[float, float]:
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -181,9 +189,11 @@ def run(
             print(f"\n(corpus senders imported as district staff: {senders_as_staff(ws, staff)})")
         sampler = PssSampler()
         sampler.start()
+        cpu_before = cpu_seconds()
         t = time.perf_counter()
         counts = scan(ws, paths, workers=workers, every_detector=every_detector)
         seconds = time.perf_counter() - t
+        cpu_main, cpu_workers = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
         sampler.done.set()
         # `aupguard scan` then indexes the new items for search in bulk (archive/search.catch_up)
         t = time.perf_counter()
@@ -203,6 +213,13 @@ def run(
     print(
         f"start-up          {start:.2f} s of that (directory, policy pack and models loaded once per scan); "
         f"after it {counts.read / max(seconds - start, 1e-9):,.0f} messages/s"
+    )
+    n = max(counts.read, 1)
+    cpu_total = (cpu_main + cpu_workers) / n
+    print(
+        f"CPU per message   main {cpu_main / n * 1e3:.3f} ms, workers {cpu_workers / n * 1e3:.3f} ms, "
+        f"{cpu_total * 1e3:.3f} ms in all, start-up included: {os.cpu_count()} fully used cores would scan "
+        f"{(os.cpu_count() or 1) / cpu_total:,.0f} messages/s (steadier than the wall clock on a shared host)"
     )
     print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
     print(f"peak total PSS    {sampler.peak_kb / 1024:.0f} MB (main + workers, shared pages counted once)")
