@@ -167,3 +167,25 @@ def make_item() -> MakeItem:
         return Item(id=content_id(raw), channel=channel, source="test", position="", raw=raw, body=body, **fields)
 
     return make
+
+
+RecordCalls = Callable[[object, str], list[Any]]
+
+
+@pytest.fixture
+def record_calls(monkeypatch: pytest.MonkeyPatch) -> RecordCalls:
+    """record_calls(owner, "name"): from now on owner.name still runs, and each call's first
+    argument is appended to the list returned (for tests of what a fast path skips)."""
+
+    def install(owner: object, name: str) -> list[Any]:
+        seen: list[Any] = []
+        real = getattr(owner, name)
+
+        def recording(first: Any, *rest: Any, **named: Any) -> Any:
+            seen.append(first)
+            return real(first, *rest, **named)
+
+        monkeypatch.setattr(owner, name, recording)
+        return seen
+
+    return install

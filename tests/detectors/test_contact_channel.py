@@ -82,17 +82,10 @@ def test_explanation_says_direction(make_item, ctx: DetectContext) -> None:
     assert "was written to" in out[0].explanation and "José Núñez" in out[0].explanation
 
 
-def test_recipients_are_looked_up_only_for_a_sender_who_can_pair(make_item, ctx: DetectContext, monkeypatch) -> None:
+def test_recipients_are_looked_up_only_for_a_sender_who_can_pair(make_item, ctx: DetectContext, record_calls) -> None:
     """Staff on a district account pair with no recipient: a list's recipients are not looked up.
     The coach writing from the personal address to the same list does pair, with Jose."""
-    looked_up: list[str] = []
-    account = ctx.directory.account
-
-    def counting_account(address):  # type: ignore[no-untyped-def]
-        looked_up.append(address)
-        return account(address)
-
-    monkeypatch.setattr(ctx.directory, "account", counting_account)
+    looked_up = record_calls(ctx.directory, "account")
     recipients = [f"jnunez@{D}", *(f"parent{n}@example.com" for n in range(20))]
     assert DETECTOR.detect(make_item(channel=E, sender=f"ckowalski@{D}", recipients=recipients), ctx) == []
     assert looked_up == [f"ckowalski@{D}"]

@@ -119,16 +119,9 @@ def test_name_list_caps_at_ten(directory: Directory) -> None:
     assert name_list(directory, ["jose", "robert"]) == "José Núñez, Robert Jones"
 
 
-def test_recipients_are_looked_up_only_for_a_group_leader(make_item, ctx: DetectContext, monkeypatch) -> None:
+def test_recipients_are_looked_up_only_for_a_group_leader(make_item, ctx: DetectContext, record_calls) -> None:
     """The principal leads no group: however many recipients, none is looked up."""
-    looked_up: list[str] = []
-    person_at = ctx.directory.person_at
-
-    def counting_person_at(address):  # type: ignore[no-untyped-def]
-        looked_up.append(address)
-        return person_at(address)
-
-    monkeypatch.setattr(ctx.directory, "person_at", counting_person_at)
+    looked_up = record_calls(ctx.directory, "person_at")
     assert DETECTOR.detect(make_item("hi", channel=T, sender=PRINCIPAL, recipients=[JOSE, ROBERT, WILL]), ctx) == []
     assert looked_up == [PRINCIPAL]
     assert DETECTOR.detect(make_item("hi", channel=T, sender=COACH_DISTRICT, recipients=[JOSE, PRINCIPAL]), ctx)

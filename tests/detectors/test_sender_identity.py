@@ -297,19 +297,12 @@ def test_dkim_pass_without_header_d_uses_the_signature_domain() -> None:
     assert "identity.forged" in kinds(unrelated)
 
 
-def test_auth_results_without_a_fail_are_not_parsed(monkeypatch) -> None:
+def test_auth_results_without_a_fail_are_not_parsed(record_calls) -> None:
     """Only a header saying "fail" can show a failure: the others are not parsed at all, and a
     failure in a lower header still counts when the topmost one cannot be parsed."""
     import aupguard.detectors.sender_identity as module
 
-    parsed: list[str] = []
-    parse = module._parse_auth_results
-
-    def counting_parse(value: str):  # type: ignore[no-untyped-def]
-        parsed.append(value)
-        return parse(value)
-
-    monkeypatch.setattr(module, "_parse_auth_results", counting_parse)
+    parsed = record_calls(module, "_parse_auth_results")
     passing = f"{MX}; dkim=pass header.d=example.org; spf=pass smtp.mailfrom=example.org; dmarc=pass"
     assert "identity.forged" not in kinds(email_item("Pat <pat@example.org>", authentication_results=passing))
     assert parsed == []

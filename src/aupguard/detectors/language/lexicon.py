@@ -350,15 +350,22 @@ def _stretch_runs(spaced: str, shape: bytes) -> list[str]:
     runs: list[str] = []
     for stretch in _ONE_CHARACTER_STRETCH.finditer(shape):
         # Offset i of the padded shape is offset i - 1 of `spaced`: the stretch's tokens.
-        tokens = spaced[max(0, stretch.start() - 1) : stretch.end() - 1].split()
-        run: list[str] = []
-        for token in [*tokens, ""]:
-            if token.isalpha():
-                run.append(token)
-                continue
-            if len(run) >= 3:
-                runs.append(" ".join(run))
-            run = []
+        runs += _runs_in_stretch(spaced[max(0, stretch.start() - 1) : stretch.end() - 1].split())
+    return runs
+
+
+def _runs_in_stretch(tokens: list[str]) -> list[str]:
+    """A stretch of one-character tokens split at those that are not letters: its runs of three
+    or more letters, joined by spaces."""
+    runs: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token.isalpha():
+            run.append(token)
+            continue
+        if len(run) >= 3:
+            runs.append(" ".join(run))
+        run = []
     return runs
 
 
@@ -379,14 +386,7 @@ def _letter_runs(words: list[str]) -> list[str]:
         j = i
         while j < len(lengths) and lengths[j] == 1:
             j += 1
-        run: list[str] = []
-        for word in [*words[i:j], ""]:  # split the stretch at tokens that are not letters
-            if word.isalpha():
-                run.append(word)
-                continue
-            if len(run) >= 3:
-                runs.append(" ".join(run))
-            run = []
+        runs += _runs_in_stretch(words[i:j])
         i = lengths.find(b"\x01\x01\x01", j)
     return runs
 
