@@ -44,17 +44,6 @@ class ImportResult:
     covered: int = 0
     managed: set[str] = field(default_factory=set)  # devices an MDM inventory listed
 
-    def scan_counts(self) -> dict[str, int]:
-        """The counts under the keys a scan's summary uses (scans.counts)."""
-        return {
-            "read": self.records,
-            "items": len(self.observations),
-            "errors": len(self.errors),
-            "skipped": 0,
-            "findings": self.findings,
-            "covered": self.covered,
-        }
-
     def counts(self) -> dict[str, int]:
         return {
             "records": self.records,

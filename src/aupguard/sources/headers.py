@@ -129,14 +129,6 @@ def _decode_words(value: str) -> str:
     ).strip()
 
 
-def first_raw(msg: Message, name: str) -> str | None:
-    """The first `name` header as written (compat32's get() may return a Header object instead)."""
-    for key, value in msg.raw_items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
 def raw_headers(msg: Message, names: frozenset[str]) -> dict[str, list[str]]:
     """Lowercase name -> unfolded values (encoded words not yet decoded), for `names` only."""
     headers: dict[str, list[str]] = {}

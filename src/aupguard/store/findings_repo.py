@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, tuple_
 
 from aupguard.archive import chain
 from aupguard.model import Attachment, Channel, Finding, Item, ReadError, Signal
@@ -330,13 +330,3 @@ def query_findings(
         r["source"] = src.get(r["item_id"], ("", ""))
         r["item_time"] = aware(r["item_time"])
     return rows
-
-
-def count_by(engine: Engine, column: str) -> dict[tuple[str, str], int]:
-    """Finding counts by (column value, status)."""
-    col = findings.c[column]
-    with engine.connect() as conn:
-        return {
-            (r[0], r[1]): r[2]
-            for r in conn.execute(select(col, findings.c.status, func.count()).group_by(col, findings.c.status))
-        }
