@@ -267,6 +267,8 @@ def test_literal_finder_reports_every_occurrence_in_the_shared_pass() -> None:
     finder = LiteralFinder(literals)
     scanner = LexiconScanner({"k": ["order", "pin number"]}, lambda alts: re.compile("|".join(alts), re.I))
     texts = ["Shipping PIN: 1234, pw and PASSWORD", "sassy class: one time, ONE TIME", "", "nothing", "İstanbul PIN"]
+    # Offsets are in characters (the automaton reads UTF-8): astral and combining ones before a hit.
+    texts += ["😂😂 pin 🎉 pw", "e\u0301e\u0301 ass\U0001f600sass ſ pin"]
     for _ in range(2):  # read alone, then in the pass the scanner shares
         for text in texts:
             scanner.scan(text)

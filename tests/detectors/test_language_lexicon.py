@@ -180,30 +180,31 @@ def test_windows_from_the_shared_pass_are_the_windows_of_the_token_walk() -> Non
     rng = random.Random(7)
     texts = [*CRAFTED, "", "shit", "shit!", "shit!!", "f u c k", "a  b\tc", "x y", *olid_tweets()[:3000]]
     texts += [_random_mail(rng) for _ in range(3000)]
-    anchored = shared = 0
-    for text in texts:
-        SCANNER.scan(text)  # commercial reads the item first, as in a scan: the pass is shared
-        shared += LEXICON._token_finder.occurrences_if_shared(text) is not None
+    anchored = 0
+    for n, text in enumerate(texts):
+        if n % 2:
+            SCANNER.scan(text)  # commercial reads the item first, as in a scan; or the lexicon does
         windows = LEXICON.windows(text.lower(), text)
         assert windows == _windows_by_splitting(LEXICON, text), text
         anchored += bool(windows)
     assert anchored > 1000  # a real comparison: most of these texts have something to read
-    assert shared > 0.9 * len(texts)  # ... of the windows the shared pass gives (ASCII texts)
 
 
-def test_the_lexicon_reads_in_the_pass_only_when_another_reader_shares_it() -> None:
+def test_one_pass_over_a_text_serves_every_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aupguard.detectors import anchors
     from aupguard.detectors.commercial import SCANNER
 
+    reads: list[str] = []
+    real_read = anchors._SHARED_PASS._read
+    monkeypatch.setattr(anchors._SHARED_PASS, "_read", lambda text: reads.append(text) or real_read(text))
     finder = LEXICON._token_finder
-    finder.occurrences_if_shared("read with whoever read the text before")
-    for n in range(3):  # alone: the token walk, no automaton of its own
-        assert finder.occurrences_if_shared(f"you idiot {n}") is None
-    text = "commercial reads this first, idiot"
-    SCANNER.scan(text)  # the lexicon asked about the text before: this pass covers it
-    assert (29, "idiot") in (finder.occurrences_if_shared(text) or [])
-    SCANNER.scan("only commercial reads this")
-    SCANNER.scan("and this, idiot")  # read without the lexicon, which did not ask about the last text
-    assert finder.occurrences_if_shared("and this, idiot") is None
+    text = "commercial reads this first, idiot: order now"
+    assert not SCANNER.scan(text).may_match("never a group")
+    assert (29, "idiot") in finder.occurrences(text)
+    assert (29, "idiot") in finder.occurrences(text)
+    assert reads == [text]  # the lexicon's hits came from commercial's pass
+    assert (7, "idiot") in finder.occurrences("you an idiot")  # a new text: a new pass
+    assert reads == [text, "you an idiot"]
 
 
 def test_letter_runs_without_splitting_are_those_of_the_words() -> None:

@@ -129,12 +129,10 @@ class Lexicon:
             self.phrases_by_first.setdefault(p[0], []).append(" ".join(p))
         self.phrase_firsts = frozenset(self.phrases_by_first)
         # The anchors without their trailing "!" variant, found in the detectors' shared
-        # automaton pass (see `_present_tokens`); thousands of literals, so never in a pass
-        # made for another reader alone.
+        # automaton pass (see `_present_tokens`).
         self._token_finder = LiteralFinder(
             {token[:-1] if token.endswith("!") and token[:-1] in self.anchor_tokens else token
              for token in self.anchor_tokens} | self.phrase_firsts,
-            in_extra_passes=False,
         )  # fmt: skip
         self.longest_phrase = max((len(p) for p in self.phrases), default=1)
         self.name_words = frozenset(w.lower() for w in name_words)
@@ -179,7 +177,7 @@ class Lexicon:
         firsts: Set[str]
         occurrences = None
         if text is not None and table is not None and len(text) == len(lower):
-            occurrences = self._token_finder.occurrences_if_shared(text)
+            occurrences = self._token_finder.occurrences(text)
         if occurrences is not None:
             anchors, firsts = self._present_tokens(occurrences, spaced)
         else:
@@ -211,9 +209,8 @@ class Lexicon:
         `anchor_tokens` and `phrase_firsts` intersected with `spaced.split()`, without splitting.
 
         Speed: splitting a long mail into words and looking each up costs ~30 us; the automaton
-        pass that commercial and sexual_content make over the item anyway reports where the
-        literals occur, and the few occurrences are checked here. (Alone, the pass over this
-        many literals would cost more than splitting: `windows` splits then.) Exact: a token of
+        pass the text detectors share over the item (anchors.py, a few us) reports where the
+        literals occur, and the few occurrences are checked here. Exact: a token of
         `spaced` is a maximal run of non-whitespace characters, and each character of it is that
         of `text.lower()` (`spaced` only turns characters into spaces), which the pass reads
         (`fold` of an ASCII text is its `lower()`). So every anchor token T that is a token
