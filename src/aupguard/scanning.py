@@ -23,6 +23,7 @@ from typing import Any
 from aupguard.archive import chain
 from aupguard.archive.blobs import BlobStore
 from aupguard.detectors import registry
+from aupguard.detectors.anchors import consolidate_shared_pass
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.directory.addresses import normalize_email
 from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, is_external, may_apply
@@ -247,6 +248,9 @@ def _warm_up(state: _WorkerState) -> None:
     item = Item(content_id(raw), Channel.EMAIL, "warm-up", "", raw, sender="a@warm-up.invalid",
                 recipients=["b@warm-up.invalid"], subject="warm-up", body=_WARM_UP_TEXT)  # fmt: skip
     _detect([item], replace(state, only_where_rules_apply=False))  # every detector loads
+    # ... and makes its literal readers; the automaton they share is built once with them all,
+    # here, so that the forked workers share it instead of each building its own.
+    consolidate_shared_pass()
 
 
 def _init_worker(state: _WorkerState) -> None:

@@ -278,6 +278,27 @@ def test_literal_finder_reports_every_occurrence_in_the_shared_pass() -> None:
     assert LiteralFinder([]).occurrences("anything") == []
 
 
+def test_a_reader_made_after_the_shared_automaton_reads_alone_until_the_rebuild(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aupguard.detectors import anchors
+
+    anchors.consolidate_shared_pass()
+    pass_ = anchors._SHARED_PASS
+    assert pass_._shared is not None
+    monkeypatch.setattr(anchors, "REBUILD_AFTER_READS", 3)
+    late = LiteralFinder(["zebra", "quagga"])
+    assert late._serial not in pass_._shared.serials  # made after the build: not in it
+    texts = ["a Zebra and a quagga", "no stripes", "zebra zebra", "quagga"]
+    for n, text in enumerate(texts):
+        commercial.SCANNER.scan(text)  # another reader's pass over the same text comes first
+        assert set(late.occurrences(text)) == _every_occurrence(["zebra", "quagga"], fold(text))
+        if n < 3:  # its own automaton: three reads ...
+            assert late._serial not in pass_._shared.serials
+    assert late._serial in pass_._shared.serials  # ... then the shared one was rebuilt with it
+    assert pass_._reads_outside == 0
+
+
 def test_match_starts_bound_every_match_of_a_group() -> None:
     compile_words = lambda alts: re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.I)  # noqa: E731
     scanner = LexiconScanner({"a": ["order now", "buy"], "b": [r"\$\d+"], "c": [r"\d+ off"]}, compile_words)

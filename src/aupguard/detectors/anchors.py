@@ -390,6 +390,39 @@ class LiteralFinder(_PassReader):
 _SERIALS = itertools.count()
 
 
+class _Automaton:
+    """An Aho-Corasick automaton over some readers' literals (ahocorasick-rs), and whose each
+    literal is: pattern index -> ((reader serial, what it wants back), ...)."""
+
+    def __init__(self, readers: Iterable[_PassReader], implementation: Any) -> None:
+        by_literal: dict[str, list[tuple[int, Any]]] = {}
+        serials: set[int] = set()
+        for reader in readers:
+            serials.add(reader._serial)
+            for literal, entries in reader._literals.items():
+                by_literal.setdefault(literal, []).append((reader._serial, entries))
+        self.serials = frozenset(serials)
+        literals = list(by_literal)
+        self._owners = [tuple(by_literal[literal]) for literal in literals]
+        # ahocorasick-rs refuses an empty pattern list; such an automaton finds nothing.
+        self._automaton = ahocorasick_rs.AhoCorasick(literals, implementation=implementation) if literals else None
+
+    def read(self, text: str, found: dict[int, list[tuple[int, Any]]]) -> None:
+        """Add each occurrence in the folded `text` to `found[serial]` as (start, entries)."""
+        if self._automaton is None:
+            return
+        owners = self._owners
+        for index, start, _ in self._automaton.find_matches_as_indexes(fold_recent(text), overlapping=True):
+            for serial, entries in owners[index]:
+                found.setdefault(serial, []).append((start, entries))
+
+
+# Reads by readers the shared automaton lacks, after which it is rebuilt to hold them: a
+# rebuild costs about as much as 5,000 passes over a mail, and a reader is rarely added after
+# the first few texts (the scan's warm-up calls `consolidate_shared_pass` itself).
+REBUILD_AFTER_READS = 1000
+
+
 class _SharedPass:
     """One Aho-Corasick pass over a text for all the readers (`LexiconScanner`, `LiteralFinder`).
 
@@ -399,60 +432,65 @@ class _SharedPass:
     every reader, and the others take their hits from that pass. The automaton is a DFA
     (ahocorasick-rs): about 5 ns a character for all ~9,000 literals, where pyahocorasick's
     trie took ~25 ns and a pass for a subset of readers cost about as much as one for all.
-    So there is one automaton, built at the scan's warm-up before the workers fork (they
-    share its ~7 MB), and no text is read twice.
+
+    Building that DFA takes ~60 ms, and detectors make their readers as they first run (from
+    their settings), so a reader added after the build reads with a small automaton of its own
+    until `consolidate` (the scan's warm-up, before the workers fork and share the ~7 MB DFA)
+    or `REBUILD_AFTER_READS` such reads rebuild the shared one with every reader's literals.
 
     Exact: an automaton reports every occurrence of every literal it holds (overlapping ones
-    too), so a reader gets the same (start, literal) occurrences as from an automaton of its
-    own literals; only their order may differ, and `scan` keeps them in dicts and sets
-    (`finditer` sorts the positions). A new reader drops the automaton: it lacks its literals.
+    too), so a reader gets the same (start, literal) occurrences from any automaton holding its
+    literals; only their order may differ, and `scan` keeps them in dicts and sets (`finditer`
+    sorts the positions).
     """
 
     def __init__(self) -> None:
         self._readers: list[weakref.ref[_PassReader]] = []
-        # The automaton and, per pattern index, (reader serial, what it wants back) of each
-        # reader holding that literal; None until the first read after a reader joined.
-        self._automaton: tuple[Any, list[tuple[tuple[int, Any], ...]]] | None = None
-        # The last text read and each reader's hits in it.
+        self._shared: _Automaton | None = None  # None until the first read
+        self._own: dict[int, _Automaton] = {}  # reader serial -> its automaton, for readers `_shared` lacks
+        self._reads_outside = 0  # reads with an `_own` automaton since `_shared` was built
+        # The last text read and each reader's hits in it (those of the readers that asked,
+        # and of every reader `_shared` holds).
         self._recent: tuple[str, dict[int, list[tuple[int, Any]]]] | None = None
 
     def add(self, reader: _PassReader) -> None:
         self._readers = [ref for ref in self._readers if ref() is not None] + [weakref.ref(reader)]
-        self._automaton = None
+
+    def consolidate(self) -> None:
+        """Rebuild the shared automaton with the literals of every reader there is now."""
+        live = [reader for ref in self._readers if (reader := ref()) is not None]
+        self._shared = _Automaton(live, ahocorasick_rs.Implementation.DFA)
+        self._own = {}
+        self._reads_outside = 0
         self._recent = None
 
     def hits(self, reader: _PassReader, text: str) -> list[tuple[int, Any]]:
         """(start offset, the reader's entries) of each occurrence of the reader's literals in
         the folded `text`."""
+        if self._shared is None or self._reads_outside >= REBUILD_AFTER_READS:
+            self.consolidate()
+        assert self._shared is not None
         recent = self._recent
         if recent is None or not (recent[0] is text or recent[0] == text):
-            recent = self._recent = (text, self._read(text))  # one assignment: all of it or none
-        return recent[1].get(reader._serial, [])
-
-    def _read(self, text: str) -> dict[int, list[tuple[int, Any]]]:
-        if self._automaton is None:
-            self._automaton = self._build()
-        automaton, owners = self._automaton
-        found: dict[int, list[tuple[int, Any]]] = {}
-        if automaton is None:
-            return found  # no reader has literals
-        for index, start, _ in automaton.find_matches_as_indexes(fold_recent(text), overlapping=True):
-            for serial, entries in owners[index]:
-                found.setdefault(serial, []).append((start, entries))
-        return found
-
-    def _build(self) -> tuple[Any, list[tuple[tuple[int, Any], ...]]]:
-        by_literal: dict[str, list[tuple[int, Any]]] = {}
-        for ref in self._readers:
-            reader = ref()
-            if reader is not None:
-                for literal, entries in reader._literals.items():
-                    by_literal.setdefault(literal, []).append((reader._serial, entries))
-        if not by_literal:
-            return None, []
-        literals = list(by_literal)
-        automaton = ahocorasick_rs.AhoCorasick(literals, implementation=ahocorasick_rs.Implementation.DFA)
-        return automaton, [tuple(by_literal[literal]) for literal in literals]
+            found: dict[int, list[tuple[int, Any]]] = {}
+            self._shared.read(text, found)
+            recent = self._recent = (text, found)  # one assignment: a reader sees all of it or none
+        serial = reader._serial
+        if serial not in self._shared.serials and serial not in recent[1]:
+            own = self._own.get(serial)
+            if own is None:
+                # Quick to build and read for a few literals; only until the next rebuild.
+                own = self._own[serial] = _Automaton([reader], ahocorasick_rs.Implementation.ContiguousNFA)
+            recent[1][serial] = []  # asked: an empty list when nothing occurs
+            own.read(text, recent[1])
+            self._reads_outside += 1
+        return recent[1].get(serial, [])
 
 
 _SHARED_PASS = _SharedPass()
+
+
+def consolidate_shared_pass() -> None:
+    """Build the detectors' shared automaton now, with every reader made so far: the scan calls
+    this after its warm-up, so that the workers share it (see `_SharedPass`)."""
+    _SHARED_PASS.consolidate()
