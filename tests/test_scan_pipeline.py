@@ -89,6 +89,27 @@ def test_workers_match_single_process(
         assert 0 < counts.start_seconds < counts.stage_seconds["total"]
 
 
+def _record_threshold(into: list[tuple[int, int, int]]):  # type: ignore[no-untyped-def]
+    import gc
+
+    return lambda *_: into.append(gc.get_threshold())
+
+
+def test_a_scan_collects_garbage_in_larger_steps_then_restores_the_thresholds(workspace: Workspace, mail: Path) -> None:
+    import gc
+
+    from aupguard.scanning import SCAN_GC_THRESHOLD
+
+    before = gc.get_threshold()
+    assert before != SCAN_GC_THRESHOLD
+    for workers in (1, 2):
+        during: list[tuple[int, int, int]] = []
+        counts = scan(workspace, [mail], workers=workers, on_progress=_record_threshold(during))
+        assert counts.read > 0 and during
+        assert set(during) == {SCAN_GC_THRESHOLD}
+        assert gc.get_threshold() == before
+
+
 def test_permission_covers_then_revocation_reopens(workspace: Workspace, mail: Path) -> None:
     seed_directory(workspace)
     scan(workspace, [mail])
