@@ -35,6 +35,29 @@ def test_scan_counts_add_up_and_rescan_adds_nothing(workspace: Workspace, mail: 
     assert {t.name: count(workspace, t) for t in (items, item_sources, findings, evidence, scan_errors)} == state
 
 
+def test_each_stored_finding_is_reported_once_as_the_scan_goes(
+    workspace: Workspace, mail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from aupguard import scanning
+
+    seed_directory(workspace)
+    copy = shutil.copytree(mail, tmp_path / "the same mail again")
+    monkeypatch.setattr(scanning, "BATCH", 2)  # the copies land in other batches
+    monkeypatch.setattr(scanning, "REPORT_FINDINGS_AFTER", 1)  # read back after every batch
+    calls: list[list[tuple[str, str]]] = []
+    counts = scan(
+        workspace, [mail, copy], on_findings=lambda rows: calls.append([(r["item_id"], r["rule_id"]) for r in rows])
+    )
+    reported = [key for call in calls for key in call]
+    stored = [(r["item_id"], r["rule_id"]) for r in findings_repo.query_findings(workspace.engine)]
+    assert len(calls) > 1  # as the scan went, not all at the end
+    assert sorted(reported) == sorted(stored)  # every stored finding once, though read twice
+    assert counts.findings == len(stored) > 0
+    assert counts.covered == sum(1 for r in findings_repo.query_findings(workspace.engine) if r["status"] == "covered")
+
+
 def test_findings_cite_clause_and_only_the_disclosure(workspace: Workspace, mail: Path) -> None:
     seed_directory(workspace)
     scan(workspace, [mail])
