@@ -135,6 +135,8 @@ def is_external(item: Item, signal: Signal | None, directory: Directory) -> bool
             if signal.data.get(key):
                 about = directory.person(str(signal.data[key]))
                 break
+    if about is None:  # most calls (the scan asks before any signal): no one to discount
+        return not all(map(directory.is_district_address, item.recipients))
     return any(not directory.is_district_address(r) and not _related(r, about, directory) for r in item.recipients)
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from aupguard.directory.addresses import email_domain
 from aupguard.model import Account, Building, Group, Person, PersonKind
 
+_REMEMBERED_ADDRESSES = 100_000  # answers `is_district_address` keeps (a few MB at most)
+
 
 @dataclass
 class Directory:
@@ -21,6 +23,7 @@ class Directory:
     accounts: dict[str, Account] = field(default_factory=dict)  # normalized address -> account
     _groups_by_person: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _holders: dict[frozenset[str], list[Person]] = field(default_factory=dict, repr=False, compare=False)
+    _district: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # is_district_address
 
     @classmethod
     def build(
@@ -54,12 +57,21 @@ class Directory:
         return self.people.get(acct.person_id) if acct else None
 
     def is_district_address(self, address: str) -> bool:
-        """True for a district-issued account or any address in a district mail domain."""
-        acct = self.accounts.get(address)
-        if acct is not None:
-            return acct.district
-        domain = email_domain(address)
-        return domain is not None and domain in self.district_domains
+        """True for a district-issued account or any address in a district mail domain.
+        Remembered per address: the scan asks of every recipient of every message, and the
+        same colleagues and lists come back message after message."""
+        known = self._district.get(address)
+        if known is None:
+            if len(self._district) >= _REMEMBERED_ADDRESSES:
+                self._district.clear()
+            acct = self.accounts.get(address)
+            if acct is not None:
+                known = acct.district
+            else:
+                domain = email_domain(address)
+                known = domain is not None and domain in self.district_domains
+            self._district[address] = known
+        return known
 
     def active_holders(self, roles: Iterable[str]) -> list[Person]:
         """Active people holding any of `roles`, in id order. Remembered per set of roles: every
