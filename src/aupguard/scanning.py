@@ -260,7 +260,7 @@ _WARM_UP_TEXT = (
 # The cyclic collector's thresholds while a scan runs (Python's default: 700, 10, 10).
 # Each message makes and drops thousands of container objects (the parsed message, header
 # lists, rows), nearly none in cycles, and at the default the collector ran every 700 of them
-# and walked the older generations often; that took about 15% of a worker's CPU. Garbage in
+# and walked the older generations often; that took 10-15% of a worker's CPU. Garbage in
 # cycles is still collected, in larger steps (a few MB at most waits for it).
 SCAN_GC_THRESHOLD = (20_000, 20, 20)
 
