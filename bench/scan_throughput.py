@@ -20,6 +20,10 @@ domains the district's: the district scanning its own staff's mail, mostly inter
 leaving the district). `--senders-as-staff` makes every sender staff, vendors and list servers
 included, so its findings (vendor newsletters as "commercial activity") measure nothing about
 false alarms: bench/eval_language.py does that.
+
+On a shared host the wall clock varies with what the neighbours do; each run also prints its
+CPU time per message and, on Linux, the machine's steal, idle and I/O-wait shares during the scan
+(/proc/stat), so a slow figure can be told from a slow machine.
 """
 
 from __future__ import annotations
@@ -118,6 +122,27 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+def host_ticks() -> list[int] | None:
+    """The machine's CPU time so far by state (/proc/stat: user, nice, system, idle, iowait,
+    irq, softirq, steal), or None where there is no /proc."""
+    try:
+        with open("/proc/stat") as fh:
+            return [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def host_shares(before: list[int] | None, after: list[int] | None) -> str | None:
+    """What the machine's CPUs did between two `host_ticks`: steal (time the hypervisor gave
+    to other machines while this one wanted it), idle and I/O wait, as shares of all of it."""
+    if before is None or after is None:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent) or 1
+    idle, iowait, steal = spent[3], spent[4], spent[7]
+    return f"steal {steal / total:.0%}, idle {idle / total:.0%}, I/O wait {iowait / total:.0%}"
+
+
 def peak_rss_mb() -> tuple[float, float]:
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -190,9 +215,11 @@ def run(
         sampler = PssSampler()
         sampler.start()
         cpu_before = cpu_seconds()
+        ticks_before = host_ticks()
         t = time.perf_counter()
         counts = scan(ws, paths, workers=workers, every_detector=every_detector)
         seconds = time.perf_counter() - t
+        host = host_shares(ticks_before, host_ticks())
         cpu_main, cpu_workers = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
         sampler.done.set()
         # `aupguard scan` then indexes the new items for search in bulk (archive/search.catch_up)
@@ -221,6 +248,10 @@ def run(
         f"{cpu_total * 1e3:.3f} ms in all, start-up included: {os.cpu_count()} fully used cores would scan "
         f"{(os.cpu_count() or 1) / cpu_total:,.0f} messages/s (steadier than the wall clock on a shared host)"
     )
+    if host:
+        print(
+            f"machine           {host} of all CPU time during the scan (a shared host: the wall clock loses the steal)"
+        )
     print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
     print(f"peak total PSS    {sampler.peak_kb / 1024:.0f} MB (main + workers, shared pages counted once)")
     shares = ", ".join(f"{k} {v / total_stage:.0%}" for k, v in counts.stage_seconds.items() if k != "total")
