@@ -134,10 +134,14 @@ def store_batch(
     are their chain digests (`chain.item_digest` of the `item_row`) where the caller computed
     them, which an encoded row requires (see chain.record_items)."""
     now = datetime.now(UTC)
+    all_new: set[str] = set()  # the batch's items, when this insert added every one of them
     if stored_items:
         rows = [row for row, _, _ in stored_items]
         digests = _with_digests(rows, digests)
         added = _INSERT_ITEMS.execute(conn, [encoded_item_row(row) for row in rows])
+        distinct = {row["id"] for row in rows}
+        if added == len(distinct):
+            all_new = distinct
         chain.record_items(conn, rows, digests, added=added)  # tamper evidence (archive/chain.py)
         _INSERT_ITEM_SOURCES.execute(
             conn,
@@ -161,7 +165,10 @@ def store_batch(
             )
     if not new_findings:
         return
-    existing = existing_keys(conn, [(f.item_id, f.rule_id) for f in new_findings])
+    # An item stored only now has no stored findings (a finding's item must exist before it):
+    # the lookup is needed only for findings on items stored before.
+    known_items = [f for f in new_findings if f.item_id not in all_new]
+    existing = existing_keys(conn, [(f.item_id, f.rule_id) for f in known_items]) if known_items else set()
     fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
     fresh = list({(f.item_id, f.rule_id): f for f in fresh}.values())  # same item twice in a batch
     if not fresh:
