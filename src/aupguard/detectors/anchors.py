@@ -481,8 +481,11 @@ class _SharedPass:
             if own is None:
                 # Quick to build and read for a few literals; only until the next rebuild.
                 own = self._own[serial] = _Automaton([reader], ahocorasick_rs.Implementation.ContiguousNFA)
-            recent[1][serial] = []  # asked: an empty list when nothing occurs
-            own.read(text, recent[1])
+            own_hits: dict[int, list[tuple[int, Any]]] = {}
+            own.read(text, own_hits)
+            # One assignment, when complete: another thread asking about the same text (the
+            # console runs detectors in request threads) sees all of the reader's hits or none.
+            recent[1][serial] = own_hits.get(serial, [])
             self._reads_outside += 1
         return recent[1].get(serial, [])
 
