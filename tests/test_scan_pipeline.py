@@ -3,6 +3,7 @@ bad input is recorded, workers give the same result as one process, permissions 
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aupguard.model import Permission
-from aupguard.scanning import scan
+from aupguard.scanning import ProgressSink, scan
 from aupguard.store import findings_repo, permissions_repo
 from aupguard.store.tables import evidence, findings, item_sources, items, scan_errors
 from aupguard.workspace import Workspace
@@ -112,15 +113,11 @@ def test_workers_match_single_process(
         assert 0 < counts.start_seconds < counts.stage_seconds["total"]
 
 
-def _record_threshold(into: list[tuple[int, int, int]]):  # type: ignore[no-untyped-def]
-    import gc
-
+def _record_threshold(into: list[tuple[int, int, int]]) -> ProgressSink:
     return lambda *_: into.append(gc.get_threshold())
 
 
 def test_a_scan_collects_garbage_in_larger_steps_then_restores_the_thresholds(workspace: Workspace, mail: Path) -> None:
-    import gc
-
     from aupguard.scanning import SCAN_GC_THRESHOLD
 
     before = gc.get_threshold()

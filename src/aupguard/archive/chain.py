@@ -176,9 +176,10 @@ def record_items(
     digests: Mapping[str, str] | None = None,
     *,
     added: int | None = None,
-) -> int | None:
+) -> list[str]:
     """Chain the items of one stored batch that this batch inserted: one link, one multi-row
-    insert. Call it in the transaction that inserted the rows, right after the insert.
+    insert. Call it in the transaction that inserted the rows, right after the insert. Returns
+    the ids of those items (sorted; none when the batch added none).
 
     `added` is how many rows that insert reported adding (its rowcount), where the caller knows
     it: every distinct item of `rows`, or none of them, settles which are new without a query.
@@ -188,7 +189,7 @@ def record_items(
     `digests` (item id -> `item_digest` of its row) may come from whoever built the rows: the
     scan's workers compute them in parallel, so the single writer only looks them up."""
     if not rows or added == 0:
-        return None
+        return []
     by_id: dict[str, Mapping[Any, Any]] = {}
     for row in rows:
         by_id.setdefault(row["id"], row)
@@ -196,7 +197,7 @@ def record_items(
     # added as distinct ids means every one of them was added by it.
     new_ids = sorted(by_id) if added == len(by_id) else _inserted_with(conn, by_id)
     if not new_ids:
-        return None
+        return []
     known = digests or {}
     fresh = {item_id: known.get(item_id) or item_digest(by_id[item_id]) for item_id in new_ids}
     lines = sorted(f"{item_id}:{digest}" for item_id, digest in fresh.items())
@@ -204,7 +205,7 @@ def record_items(
     _INSERT_ENTRIES.execute(
         conn, [{"link_seq": seq, "item_id": item_id, "row_digest": digest} for item_id, digest in fresh.items()]
     )
-    return seq
+    return new_ids
 
 
 def _inserted_with(conn: Connection, by_id: Mapping[str, Mapping[Any, Any]]) -> list[str]:

@@ -236,8 +236,7 @@ def adopt() -> None:
         )
         rows = [dict(r) for r in conn.execute(unchained).mappings()]
         for start in range(0, len(rows), 1000):
-            if chain.record_items(conn, rows[start : start + 1000]):
-                added += len(rows[start : start + 1000])
+            added += len(chain.record_items(conn, rows[start : start + 1000]))
     audit_repo.record(ws.engine, "archive.adopt", target="archive", items=added)
     out.print(f"{added} items added to the chain")
 

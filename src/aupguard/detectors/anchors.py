@@ -391,8 +391,8 @@ _SERIALS = itertools.count()
 
 
 class _Automaton:
-    """An Aho-Corasick automaton over some readers' literals (ahocorasick-rs), and whose each
-    literal is: pattern index -> ((reader serial, what it wants back), ...)."""
+    """An Aho-Corasick automaton over some readers' literals (ahocorasick-rs), and for each
+    literal (by pattern index) the readers holding it: ((reader serial, what it wants back), ...)."""
 
     def __init__(self, readers: Iterable[_PassReader], implementation: Any) -> None:
         by_literal: dict[str, list[tuple[int, Any]]] = {}

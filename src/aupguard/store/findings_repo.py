@@ -134,15 +134,13 @@ def store_batch(
     are their chain digests (`chain.item_digest` of the `item_row`) where the caller computed
     them, which an encoded row requires (see chain.record_items)."""
     now = datetime.now(UTC)
-    all_new: set[str] = set()  # the batch's items, when this insert added every one of them
+    stored_now: set[str] = set()  # the items this batch stored (those stored before are not here)
     if stored_items:
         rows = [row for row, _, _ in stored_items]
         digests = _with_digests(rows, digests)
         added = _INSERT_ITEMS.execute(conn, [encoded_item_row(row) for row in rows])
-        distinct = {row["id"] for row in rows}
-        if added == len(distinct):
-            all_new = distinct
-        chain.record_items(conn, rows, digests, added=added)  # tamper evidence (archive/chain.py)
+        # tamper evidence (archive/chain.py), which also settles which items are new
+        stored_now = set(chain.record_items(conn, rows, digests, added=added))
         _INSERT_ITEM_SOURCES.execute(
             conn,
             [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],
@@ -167,7 +165,7 @@ def store_batch(
         return
     # An item stored only now has no stored findings (a finding's item must exist before it):
     # the lookup is needed only for findings on items stored before.
-    known_items = [f for f in new_findings if f.item_id not in all_new]
+    known_items = [f for f in new_findings if f.item_id not in stored_now]
     existing = existing_keys(conn, [(f.item_id, f.rule_id) for f in known_items]) if known_items else set()
     fresh = [f for f in new_findings if (f.item_id, f.rule_id) not in existing]
     fresh = list({(f.item_id, f.rule_id): f for f in fresh}.values())  # same item twice in a batch

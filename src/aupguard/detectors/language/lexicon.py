@@ -175,11 +175,8 @@ class Lexicon:
         words: list[str] | None = None
         anchors: Set[str]
         firsts: Set[str]
-        occurrences = None
         if text is not None and table is not None and len(text) == len(lower):
-            occurrences = self._token_finder.occurrences(text)
-        if occurrences is not None:
-            anchors, firsts = self._present_tokens(occurrences, spaced)
+            anchors, firsts = self._present_tokens(self._token_finder.occurrences(text), spaced)
         else:
             words = spaced.split()
             # Speed: isdisjoint walks the token list once and stops at the first anchor; nearly
