@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from aupguard.detectors.base import DetectContext, Detector
 from aupguard.directory.addresses import normalize_email
 from aupguard.directory.index import Directory
 from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, is_external, may_apply
+from aupguard.interrupt import StopBetweenSteps
 from aupguard.model import Channel, Finding, Item, Person, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
 from aupguard.sources.base import RawRecord
@@ -278,6 +280,10 @@ def _warm_up(state: _WorkerState) -> None:
 def _init_worker(state: _WorkerState) -> None:
     global _STATE
     _STATE = state
+    # Ctrl-C reaches every process of the terminal's group. A worker interrupted mid-task can
+    # die holding the pool's queue lock and leave the scan hung, so the workers ignore it and
+    # the main process stops the pool (see _scan_in_pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------- main side
@@ -418,30 +424,34 @@ def scan(
     try:
         if workers <= 1:
             counts.start_seconds = time.perf_counter() - started
-            for batch, read_errors in _batches(records, counts):
-                absorb(process_batch(batch, state), read_errors)
+            with StopBetweenSteps() as stop:
+                for batch, read_errors in _batches(records, counts):
+                    absorb(process_batch(batch, state), read_errors)
+                    stop.check()
         else:
             # Objects made so far (detector models, the directory index) are shared with the
             # workers by fork; keeping the collector off them keeps those pages shared.
             _warm_up(state)
+            state.blobs.ready()  # the archive's catalog exists before the workers write to it
             gc.freeze()
             counts.start_seconds = time.perf_counter() - started
             try:
-                _scan_in_pool(records, counts, state, workers, absorb)
+                with StopBetweenSteps() as stop:
+                    _scan_in_pool(records, counts, state, workers, absorb, stop)
             finally:
                 gc.unfreeze()
+    except KeyboardInterrupt:
+        # Ctrl-C: each batch was stored in a transaction of its own, so what was stored stays
+        # and a rerun adds only what is missing; the scan's record says how far it got.
+        _record_end(ws, scan_id, summary(counts, time.perf_counter() - started) | {"interrupted": True})
+        raise
     finally:
         gc.set_threshold(*threshold)
     t = time.perf_counter()
     report_findings()  # those still waiting
     counts.stage_seconds["store"] += time.perf_counter() - t
     seconds = time.perf_counter() - started
-    with ws.engine.begin() as conn:
-        conn.execute(
-            scans.update()
-            .where(scans.c.id == scan_id)
-            .values(finished_at=datetime.now(UTC), counts=summary(counts, seconds))
-        )
+    _record_end(ws, scan_id, summary(counts, seconds))
     counts.stage_seconds["total"] = seconds
     return counts
 
@@ -452,20 +462,34 @@ def _scan_in_pool(
     state: _WorkerState,
     workers: int,
     absorb: Callable[[BatchResult, list[ReadError]], None],
+    stop: StopBetweenSteps,
 ) -> None:
     """Batches go to the workers; results are stored in order, at most 3 batches per worker
-    in flight so memory stays bounded however large the input."""
+    in flight so memory stays bounded however large the input. Ctrl-C stops it between batches."""
     context = get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(state,)) as pool:
         window: deque[tuple[Future[BatchResult], list[ReadError]]] = deque()
-        for batch, read_errors in _batches(records, counts):
-            window.append((pool.submit(process_batch, batch), read_errors))
-            if len(window) >= workers * 3:
+        try:
+            for batch, read_errors in _batches(records, counts):
+                stop.check()
+                window.append((pool.submit(process_batch, batch), read_errors))
+                if len(window) >= workers * 3:
+                    fut, errs = window.popleft()
+                    absorb(fut.result(), errs)
+            while window:
+                stop.check()
                 fut, errs = window.popleft()
                 absorb(fut.result(), errs)
-        while window:
-            fut, errs = window.popleft()
-            absorb(fut.result(), errs)
+        except KeyboardInterrupt:
+            # Stop at once: the batches not yet begun are dropped, those running finish (their
+            # results are not stored; a rerun reads them again).
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _record_end(ws: Workspace, scan_id: int, counts: dict[str, Any]) -> None:
+    with ws.engine.begin() as conn:
+        conn.execute(scans.update().where(scans.c.id == scan_id).values(finished_at=datetime.now(UTC), counts=counts))
 
 
 def summary(counts: Counts, seconds: float) -> dict[str, Any]:

@@ -4,16 +4,19 @@ from the packs."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import multiprocessing
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from aupguard.archive.blobs import BlobStore
 from aupguard.archive.codec import compress, object_key
-from aupguard.archive.packs import HEADER, PackStore
+from aupguard.archive.packs import HEADER, PackStore, _use_wal
 
 
 def packs(root: Path) -> list[Path]:
@@ -197,3 +200,101 @@ def test_a_forked_store_never_uses_its_parents_pack_or_catalog(tmp_path: Path) -
     assert child.exitcode == 0
     assert folder._pack is parent_pack and len(packs(tmp_path)) == 2
     assert folder.get(hashlib.sha256(b"child").hexdigest()) == b"child"
+
+
+def test_a_new_pack_is_locked_before_the_catalog_lists_it(tmp_path: Path) -> None:
+    # Another writer takes over any listed pack it can lock (scan after scan fills the same
+    # packs), so a pack listed before its maker locked it could be taken from under it: two
+    # scan workers starting together on a new archive failed that way.
+    folder = PackStore(tmp_path)
+    db = folder._db()
+    lockable_when_listed: list[bool] = []
+
+    def lockable(name: str) -> int:
+        try:
+            fd = os.open(tmp_path / "packs" / name, os.O_WRONLY)
+        except FileNotFoundError:
+            lockable_when_listed.append(True)  # not even made yet: nothing stops a takeover
+            return 0
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lockable_when_listed.append(True)
+        except BlockingIOError:
+            lockable_when_listed.append(False)
+        finally:
+            os.close(fd)  # (also lets go of a lock taken just now)
+        return 0
+
+    db.create_function("lockable", 1, lockable)
+    db.execute("CREATE TEMP TRIGGER check_lock AFTER INSERT ON packs BEGIN SELECT lockable(new.name); END")
+    digest = folder.put(b"the first object of a new archive")
+    assert lockable_when_listed == [False]
+    assert folder.get(digest) == b"the first object of a new archive"
+
+
+def test_writers_starting_together_on_a_new_archive_all_store(tmp_path: Path) -> None:
+    # The scan's workers reach their first batch at about the same moment; each must get a
+    # catalog connection and a pack of its own, with no "database is locked" and no lost pack.
+    for round_ in range(20):
+        root = tmp_path / f"archive-{round_}"
+        start = threading.Barrier(4)
+        stored: list[str] = []
+        failures: list[BaseException] = []
+
+        def write(
+            data: bytes, root: Path, start: threading.Barrier, stored: list[str], failures: list[BaseException]
+        ) -> None:
+            store = PackStore(root)
+            start.wait(timeout=30)
+            try:
+                stored.extend(store.put_many([(data, None)]))
+            except BaseException as exc:  # reported below, with the round
+                failures.append(exc)
+            finally:
+                store.close()
+
+        threads = [
+            threading.Thread(
+                target=write, args=(f"round {round_}, writer {tag}".encode(), root, start, stored, failures)
+            )
+            for tag in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == [], f"round {round_}: {failures!r}"
+        assert sorted(PackStore(root).ids()) == sorted(stored) and len(stored) == 4
+
+
+def test_switching_a_new_catalog_to_wal_waits_for_its_turn(tmp_path: Path) -> None:
+    # Another process holding the new catalog while this one switches it to WAL gets
+    # "database is locked" at once where SQLite's busy timeout does not apply; the switch is
+    # tried again until the other lets go. A connection without a busy timeout shows it here.
+    path = tmp_path / "catalog.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (a)")
+    holder.execute("BEGIN EXCLUSIVE")
+    releaser = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    releaser.start()
+    switcher = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            switcher.execute("PRAGMA journal_mode=WAL")  # what a single try gives
+        _use_wal(switcher)
+        assert switcher.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        releaser.join()
+        switcher.close()
+        holder.close()
+
+
+def test_ready_makes_the_catalog_and_lets_go_of_it(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "archive")
+    store.ready()
+    catalog = tmp_path / "archive" / "catalog.sqlite"
+    assert catalog.is_file()
+    assert store.folder._local.conn is None  # no connection left for a forked child to inherit
+    with sqlite3.connect(catalog) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT count(*) FROM packs").fetchone()[0] == 0

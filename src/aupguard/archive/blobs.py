@@ -59,6 +59,12 @@ class BlobStore:
     def put(self, raw: bytes, sha256: str | None = None) -> str:
         return self.backend.put(raw, sha256)
 
+    def ready(self) -> None:
+        """Before processes start writing here: the folder makes its catalog (PackStore.ready);
+        a bucket needs nothing."""
+        if not self.remote:
+            self.folder.ready()
+
     def put_many(self, objects: Iterable[tuple[bytes, str | None]]) -> list[str]:
         """Store a batch of (raw bytes, sha256 or None); the folder writes it as one append."""
         if self.remote:

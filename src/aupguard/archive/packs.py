@@ -13,7 +13,8 @@ damaged catalog by walking the packs and checking every object against its hash.
 
 A process appends only to a pack it holds an exclusive lock on (flock), so two workers never
 write to the same file; it takes over a pack with room that nobody holds, so scan after scan
-fills the same packs. The catalog is SQLite in WAL mode, which serialises the short
+fills the same packs. A new pack is made under a hidden name, locked, and only then renamed into
+place and listed, so no other process can take it over from its maker. The catalog is SQLite in WAL mode, which serialises the short
 transactions. A batch is durable before it is listed: the pack is flushed to disk (fdatasync),
 then its catalog rows are committed in one transaction. A crash in between leaves unlisted bytes
 past the pack's listed end, never a listed object that is not there; the next process to take
@@ -66,6 +67,32 @@ CREATE TABLE IF NOT EXISTS blobs (
 """
 
 
+# A pack's catalog id, listing it if it is not listed yet.
+_LIST_PACK = "INSERT INTO packs (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+
+# How long a catalog connection waits for another process's write (SQLite's busy timeout), and
+# for its turn to switch a new catalog to WAL.
+CATALOG_TIMEOUT = 60.0
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the catalog in WAL mode (a no-op once it is). Switching a new catalog needs it to
+    itself, and a process that tries while another one does (the scan's workers opening a new
+    archive together) gets "database is locked" at once: SQLite's busy timeout does not cover
+    this case, so the switch is tried again, with growing pauses, for up to CATALOG_TIMEOUT."""
+    deadline = time.monotonic() + CATALOG_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+
+
 @dataclass(frozen=True)
 class Location:
     """Where an object's compressed bytes lie: `length` bytes at `offset` in `pack`."""
@@ -85,11 +112,11 @@ class _OpenPack:
         self.pid = os.getpid()  # a forked child inherits this object but must not append with it
 
     @classmethod
-    def claim(cls, path: Path, pack_id: int, end: int, create: bool = False) -> _OpenPack | None:
-        """Lock `path` for appending, cut to `end`; None when another process holds it."""
-        flags = os.O_WRONLY | (os.O_CREAT | os.O_EXCL if create else 0)
+    def claim(cls, path: Path, pack_id: int, end: int) -> _OpenPack | None:
+        """Lock the listed pack `path` for appending, cut to `end`; None when another process
+        holds it (or it is gone)."""
         try:
-            fd = os.open(path, flags, 0o644)
+            fd = os.open(path, os.O_WRONLY)
         except FileNotFoundError:
             return None
         try:
@@ -125,6 +152,14 @@ class PackStore:
 
     def describe(self) -> str:
         return str(self.root)
+
+    def ready(self) -> None:
+        """Make the folder and its catalog now, and let go of the connection: a parent process
+        calls this before starting processes that write here (the scan's workers), so that they
+        find a catalog instead of all making one at once (see `_use_wal`), and none of them takes
+        another's first pack for a lost catalog's (`_db` rebuilds when packs exist without one)."""
+        self._db()
+        self.close()
 
     def close(self) -> None:
         """Close this thread's catalog connection and this process's pack. SQLite folds the
@@ -167,9 +202,11 @@ class PackStore:
         return conn
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.catalog_path, timeout=60, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            self.catalog_path, timeout=CATALOG_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
         except sqlite3.DatabaseError:
@@ -233,13 +270,32 @@ class PackStore:
             claimed = _OpenPack.claim(self.packs_dir / name, pack_id, end)
             if claimed is not None:
                 return claimed
+        return self._new_pack(db)
+
+    def _new_pack(self, db: sqlite3.Connection) -> _OpenPack:
+        """A new, empty pack, locked by this process before any other can see it.
+
+        Another process looking for a pack with room takes any listed pack it can lock, and one
+        that found no catalog when it started lists every pack file there is (`rebuild_catalog`).
+        So a pack is made under a name no one looks for, locked, and only then renamed into
+        place and listed: otherwise two scan workers starting together on a new archive could
+        take each other's new pack, leaving its maker without one."""
         self.packs_dir.mkdir(parents=True, exist_ok=True)
-        name = f"pack-{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}.pack"
-        with db:
-            pack_id = db.execute("INSERT INTO packs (name) VALUES (?) RETURNING id", (name,)).fetchone()[0]
-        claimed = _OpenPack.claim(self.packs_dir / name, pack_id, 0, create=True)
-        assert claimed is not None, "a freshly made pack is locked by nobody else"
-        return claimed
+        path = self.packs_dir / f"pack-{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}.pack"
+        making = path.with_name(f".{path.name}.new")
+        fd = os.open(making, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a name of its own: nobody else has it open
+            os.rename(making, path)  # the lock belongs to the open file, so it holds after the rename
+            with db:
+                # A process rebuilding a lost catalog may have listed it already: then its id is used.
+                pack_id = db.execute(_LIST_PACK, (path.name,)).fetchone()[0]
+        except BaseException:
+            os.close(fd)
+            making.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            raise
+        return _OpenPack(pack_id, fd, 0)
 
     def put_many(self, objects: Iterable[tuple[bytes, str | None]]) -> list[str]:
         """Store each (raw bytes, sha256 or None) not yet stored; returns the digests in order.
@@ -357,11 +413,7 @@ class PackStore:
         listed = 0
         with db:
             for path in sorted(self.packs_dir.glob("*.pack")):
-                pack_id = db.execute(
-                    "INSERT INTO packs (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = excluded.name "
-                    "RETURNING id",
-                    (path.name,),
-                ).fetchone()[0]
+                pack_id = db.execute(_LIST_PACK, (path.name,)).fetchone()[0]
                 end = 0
                 for sha, offset, length in _records(path):
                     end = offset + length

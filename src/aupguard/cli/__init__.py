@@ -54,6 +54,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+INTERRUPTED = "interrupted: what was stored before stays stored; run the same command again to continue."
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions that led to `exc`."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main() -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -62,8 +75,14 @@ def main() -> None:
     except BrokenPipeError:  # `aupguard findings | head`
         sys.stderr.close()
     except KeyboardInterrupt:
-        err.print("interrupted: what was stored before stays stored; run the same command again to continue.")
+        err.print(INTERRUPTED)
         raise SystemExit(130) from None
+    except SystemExit as exc:
+        # Typer turns Ctrl-C inside a command into a silent exit 130; the interrupt is still in
+        # the exception's chain, and the user is told where that leaves their data.
+        if exc.code == 130 and _interrupted(exc):
+            err.print(INTERRUPTED)
+        raise
     except OperationalError as exc:
         # Locked or unreachable database: say so plainly; nothing half-written is kept.
         err.print(f"[red]database error:[/red] {exc.orig or exc}", markup=True)

@@ -1,0 +1,136 @@
+"""Ctrl-C during a scan: it stops between batches (never inside a transaction), records how far
+it got, tells the user, leaves no worker behind, and a rerun completes without duplicates."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from aupguard import scanning
+from aupguard.interrupt import StopBetweenSteps
+from aupguard.store.tables import item_sources, items, scans
+from aupguard.workspace import Workspace
+
+DOMAIN = "example-district.org"
+
+
+def write_mbox(path: Path, messages: int) -> Path:
+    with open(path, "w", encoding="ascii") as fh:
+        for n in range(messages):
+            fh.write(
+                f"From staff@{DOMAIN} Mon Oct  5 09:00:00 2026\n"
+                f"From: Staff {n % 40} <staff{n % 40}@{DOMAIN}>\nTo: team@{DOMAIN}\n"
+                f"Subject: Notes {n}\nDate: Mon, 5 Oct 2026 09:{n % 60:02d}:00 -0500\nMessage-ID: <{n}@{DOMAIN}>\n\n"
+                f"Meeting notes number {n}: the schedule for the week, room changes and the bus list.\n\n"
+            )
+    return path
+
+
+def test_ctrl_c_is_noted_and_raised_at_the_next_check() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with StopBetweenSteps() as stop:
+        stop.check()  # nothing pressed: goes on
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs here and only notes it
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            stop.check()
+        with pytest.raises(KeyboardInterrupt):  # pressed again: at once
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_outside_the_main_thread_nothing_changes() -> None:
+    seen: list[object] = []
+
+    def job() -> None:
+        with StopBetweenSteps() as stop:
+            seen.append(signal.getsignal(signal.SIGINT))
+            stop.requested = False
+            stop.check()
+            seen.append("checked")
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=job)
+    thread.start()
+    thread.join(timeout=30)
+    assert seen == [before, "checked"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupted_scan_keeps_whole_batches_and_a_rerun_completes(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    mbox = write_mbox(tmp_path / "notes.mbox", 400)
+    monkeypatch.setattr(scanning, "BATCH", 20)
+    pressed: list[int] = []
+
+    def press_ctrl_c_once(done_bytes: int, done_items: int) -> None:
+        if not pressed and done_items >= 40:  # after the second stored batch
+            pressed.append(done_items)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        scanning.scan(workspace, [mbox], workers=workers, on_progress=press_ctrl_c_once)
+    with workspace.engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
+        (record,) = conn.execute(select(scans.c.finished_at, scans.c.counts)).all()
+    assert stored % 20 == 0 and 40 <= stored < 400  # whole batches only, and it stopped early
+    assert record.finished_at is not None
+    assert record.counts["interrupted"] is True and record.counts["items"] == stored
+    again = scanning.scan(workspace, [mbox], workers=workers)  # no lock left behind
+    assert (again.read, again.items, again.errors) == (400, 400, 0)
+    with workspace.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 400
+        assert conn.execute(select(func.count()).select_from(item_sources)).scalar_one() == 400
+
+
+def test_ctrl_c_in_a_terminal_stops_aupguard_scan_and_its_workers(workspace_env: Path, tmp_path: Path) -> None:
+    """The real thing: `aupguard scan` with two workers in a process group of its own, and
+    SIGINT to the whole group, as a terminal sends it."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
+    env = dict(os.environ, AUPGUARD_WORKERS="2")
+    exe = Path(sys.executable).with_name("aupguard")
+    scan = subprocess.Popen(
+        [str(exe), "scan", str(mbox), "--format", "json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a test runner may ignore it
+    )
+    ws = Workspace.open(workspace_env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and scan.poll() is None:
+            with ws.engine.connect() as conn:
+                if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
+                    break
+            time.sleep(0.1)
+        assert scan.poll() is None, "the scan ended before it could be interrupted"
+        os.killpg(scan.pid, signal.SIGINT)
+        _, stderr = scan.communicate(timeout=60)
+        assert scan.returncode == 130
+        assert "interrupted: what was stored before stays stored" in stderr
+        assert "Traceback" not in stderr
+        with pytest.raises(ProcessLookupError):  # no worker left in the group
+            os.killpg(scan.pid, 0)
+        with ws.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
+            counts = conn.execute(select(scans.c.counts)).scalar_one()
+        assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
+        ws.close()
