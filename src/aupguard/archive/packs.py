@@ -14,11 +14,11 @@ damaged catalog by walking the packs and checking every object against its hash.
 A process appends only to a pack it holds an exclusive lock on (flock), so two workers never
 write to the same file; it takes over a pack with room that nobody holds, so scan after scan
 fills the same packs. A new pack is made under a hidden name, locked, and only then renamed into
-place and listed, so no other process can take it over from its maker. The catalog is SQLite in WAL mode, which serialises the short
-transactions. A batch is durable before it is listed: the pack is flushed to disk (fdatasync),
-then its catalog rows are committed in one transaction. A crash in between leaves unlisted bytes
-past the pack's listed end, never a listed object that is not there; the next process to take
-the pack over cuts them off.
+place and listed, so no other process can take it over from its maker. The catalog is SQLite in
+WAL mode, which serialises the short transactions. A batch is durable before it is listed: the
+pack is flushed to disk (fdatasync), then its catalog rows are committed in one transaction. A
+crash in between leaves unlisted bytes past the pack's listed end, never a listed object that is
+not there; the next process to take the pack over cuts them off.
 
 Deleting (records disposition) overwrites the object's bytes with zeros in place and marks its
 header erased before the catalog forgets it: the original is destroyed at once, not left behind
