@@ -530,6 +530,10 @@ class _BatchWriter:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
                 conn.commit()
+        except Exception:
+            # A connection that failed (the database went away, a disk error) is dropped, not
+            # pooled; the error the scan met, if any, is the one the caller sees.
+            conn.invalidate()
         finally:
             conn.close()
 
