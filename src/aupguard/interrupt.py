@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType, TracebackType
+from typing import Any
 
 
 class StopBetweenSteps:
@@ -21,7 +23,7 @@ class StopBetweenSteps:
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous: signal.Handlers | object | None = None
+        self._previous: Callable[[int, FrameType | None], Any] | int | None = None  # what signal.signal gives
         self._installed = False
 
     def __enter__(self) -> StopBetweenSteps:
@@ -32,7 +34,7 @@ class StopBetweenSteps:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._installed:
-            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
+            signal.signal(signal.SIGINT, self._previous)
             self._installed = False
 
     def _note(self, signum: int, frame: FrameType | None) -> None:

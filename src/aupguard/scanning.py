@@ -504,18 +504,20 @@ SCAN_PAGE_CACHE_KIB = 16 * 1024
 
 class _BatchWriter:
     """The scan's one database connection for storing batches, each in a transaction of its own,
-    opened at the first batch; on SQLite with a larger page cache (SCAN_PAGE_CACHE_KIB), given
-    back to SQLite's default before the connection returns to the pool."""
+    opened at the first batch; on SQLite with a larger page cache (SCAN_PAGE_CACHE_KIB), set back
+    to the connection's own before it returns to the pool."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
+        self._cache_before: int | None = None  # SQLite: the connection's cache_size before the scan
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         if self._conn is None:
             self._conn = self._engine.connect()
             if self._conn.dialect.name == "sqlite":
+                self._cache_before = self._conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
                 self._conn.exec_driver_sql(f"PRAGMA cache_size=-{SCAN_PAGE_CACHE_KIB}")
                 self._conn.commit()
         with self._conn.begin():
@@ -523,12 +525,13 @@ class _BatchWriter:
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
+        cache_before, self._cache_before = self._cache_before, None
         if conn is None:
             return
         try:
             conn.rollback()  # an unfinished transaction (cut short by a second Ctrl-C) is undone
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            if cache_before is not None:
+                conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_before)}")
                 conn.commit()
         except Exception:
             # A connection that failed (the database went away, a disk error) is dropped, not
