@@ -44,9 +44,9 @@ def test_posts_export(tmp_path: Path) -> None:
     assert site.meta["type"] == "site_created" and site.meta["site_name"] == "Lions Boosters"
     assert site.meta["url"] == "https://facebook.com/lionsboosters"
     assert [(e.position, e.reason) for e in errors] == [
-        ("post 3", "post 3: not an ISO 8601 date: 'someday'"),
-        ("post 4", "post 4: no text"),
-        ("post 5", "post 5: not a JSON object"),
+        ("post 3", "not an ISO 8601 date: 'someday'"),
+        ("post 4", "no text"),
+        ("post 5", "not a JSON object"),
     ]
 
 
@@ -74,7 +74,7 @@ def test_connections_export(tmp_path: Path) -> None:
     assert first.meta == {"type": "follow", "direction": None, "name": "Student One"}
     assert first.sent_at == datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
     assert second.sent_at is None and second.meta["direction"] == "follower"
-    assert [(e.position, e.reason) for e in errors] == [("connection 3", "connection 3: no handle")]
+    assert [(e.position, e.reason) for e in errors] == [("connection 3", "no handle")]
 
 
 def test_same_post_by_two_authors_has_two_ids(tmp_path: Path) -> None:

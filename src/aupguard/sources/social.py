@@ -109,13 +109,13 @@ def iter_social(path: Path, export: dict[str, Any]) -> Iterator[RawRecord | Read
     for number, entry in enumerate(entries, start=1):
         position = f"{singular} {number}"
         if not isinstance(entry, dict):
-            yield ReadError(source, position, f"{position}: not a JSON object")
+            yield ReadError(source, position, "not a JSON object")
             continue
         # Raw = the entry with its export's envelope, so the same post by two authors differs.
         raw = json.dumps({**envelope, singular: entry}, sort_keys=True, ensure_ascii=False).encode("utf-8")
         try:
             item = build(export, entry, raw, source, position)
         except ValueError as exc:
-            yield ReadError(source, position, f"{position}: {exc}")
+            yield ReadError(source, position, str(exc))
             continue
         yield RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))

@@ -94,7 +94,7 @@ def _group_by_message(rows: Iterator[_Row | ReadError]) -> Iterator[_Row | ReadE
         message_id = str(row.fields.get("message_id") or "").strip()
         recipient = str(row.fields.get("recipient") or "").strip()
         if not message_id:
-            yield ReadError("", row.position, f"{row.position}: no message_id")
+            yield ReadError("", row.position, "no message_id")
             continue
         if current is not None and str(current.fields.get("message_id")).strip() == message_id:
             current.raw += row.raw
@@ -118,7 +118,7 @@ def _emit(rows: Iterator[_Row | ReadError], source: str, header: str, joiner: st
         try:
             item = _to_item(row, source, raw)
         except ValueError as exc:
-            yield ReadError(source, row.position, f"{row.position}: {exc}")
+            yield ReadError(source, row.position, str(exc))
             continue
         yield RawRecord(source, row.position, "item", raw, item=item, nbytes=row.nbytes)
 
@@ -145,7 +145,7 @@ def iter_csv(path: Path) -> Iterator[RawRecord | ReadError]:
             yield ReadError(source, "", "empty file")
             return
         except csv.Error as exc:
-            yield ReadError(source, "line 1", f"line 1: not CSV: {exc}")
+            yield ReadError(source, "line 1", f"not CSV: {exc}")
             return
         if not is_text_export(header):
             yield ReadError(source, "", _describe(header))
@@ -160,7 +160,7 @@ def iter_csv(path: Path) -> Iterator[RawRecord | ReadError]:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    yield ReadError(source, f"line {line}", f"line {line}: not CSV: {exc}")
+                    yield ReadError(source, f"line {line}", f"not CSV: {exc}")
                     line, used = reader.line_num + 1, counter[0]
                     continue
                 nbytes, used = counter[0] - used, counter[0]
@@ -183,9 +183,9 @@ def _json_rows(numbered: Iterator[tuple[int, Any, str]], label: str) -> Iterator
     for number, value, text in numbered:
         position = f"{label} {number}"
         if isinstance(value, json.JSONDecodeError):
-            yield ReadError("", position, f"{position}: not JSON: {value.msg}")
+            yield ReadError("", position, f"not JSON: {value.msg}")
         elif not isinstance(value, dict):
-            yield ReadError("", position, f"{position}: not a JSON object")
+            yield ReadError("", position, "not a JSON object")
         else:
             fields = {str(k).lower(): v for k, v in value.items()}
             yield _Row(position, fields, [text], len(text.encode("utf-8")) + 1)
