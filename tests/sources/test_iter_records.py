@@ -68,3 +68,41 @@ def test_parse_record_never_raises() -> None:
     assert isinstance(parse_record(RawRecord("s", "", "item", b"")), ReadError)
     assert isinstance(parse_record(RawRecord("s", "", "pdf", b"")), ReadError)
     assert isinstance(parse_record(RawRecord("s", "", "msg", b"\x00")), ReadError)
+
+
+def test_archives_compressed_files_and_pst_are_named_with_what_to_do(tmp_path: Path) -> None:
+    import bz2
+    import gzip
+    import lzma
+    import tarfile
+    import zipfile
+
+    mbox = b"From a@x Mon Jun  3 10:00:00 2024\n" + make_email(subject="inside").as_bytes()
+    with zipfile.ZipFile(tmp_path / "vault-export.zip", "w") as zf:
+        zf.writestr("mail.mbox", mbox)
+    (tmp_path / "mail.mbox.gz").write_bytes(gzip.compress(mbox))
+    (tmp_path / "mail.mbox.bz2").write_bytes(bz2.compress(mbox))
+    (tmp_path / "mail.mbox.xz").write_bytes(lzma.compress(mbox))
+    (tmp_path / "inner.mbox").write_bytes(mbox)
+    with tarfile.open(tmp_path / "takeout.tar", "w") as tf:  # uncompressed tar: "ustar" at 257
+        tf.add(tmp_path / "inner.mbox", arcname="inner.mbox")
+    (tmp_path / "inner.mbox").unlink()
+    (tmp_path / "outlook.pst").write_bytes(b"!BDN" + bytes(4) + b"SM" + bytes(600))
+    # Text that starts like the letter magics is still read as what it is.
+    (tmp_path / "BZh.eml").write_bytes(b"BZh: x\n" + make_email(subject="BZh header").as_bytes())
+    (tmp_path / "notes.txt").write_text("!BDN meeting notes\n")
+    # An .eml named like an archive is still read: the bytes decide, not the name.
+    (tmp_path / "looks.zip").write_bytes(make_email(subject="not a zip").as_bytes())
+
+    items, errors, count = read_all(tmp_path)
+    assert [i.subject for i in items] == ["BZh header", "not a zip"]
+    assert len(items) + len(errors) == count == 9
+    reasons = {Path(e.source).name: e.reason for e in errors}
+    unpack = "a zip archive: aupguard does not read inside it; unpack it and scan the folder"
+    assert reasons["vault-export.zip"] == unpack
+    assert reasons["mail.mbox.gz"].startswith("a gzip-compressed file: aupguard does not read inside it; decompress")
+    assert reasons["mail.mbox.bz2"].startswith("a bzip2-compressed file:")
+    assert reasons["mail.mbox.xz"].startswith("an xz-compressed file:")
+    assert reasons["takeout.tar"].startswith("a tar archive:")
+    assert reasons["notes.txt"].startswith("not an email")
+    assert reasons["outlook.pst"].startswith("an Outlook .pst mailbox:") and "readpst" in reasons["outlook.pst"]

@@ -21,6 +21,38 @@ MAX_FILE_BYTES = mbox.MAX_MESSAGE_BYTES
 # Social exports are loaded whole (see social.py); past this they are refused with a reason.
 MAX_SOCIAL_BYTES = 256 * 1024 * 1024
 
+_UNPACK = "unpack it and scan the folder"
+_DECOMPRESS = "decompress it ({}) and scan what it holds"
+# Containers aupguard does not open, by their first bytes: mail exports often arrive in one (a
+# Vault or Takeout download is a zip or tgz of mbox files; Outlook keeps mail in .pst). Named in
+# the error, with what to do, instead of "not an email". Each is ((offset, bytes), ...), what it
+# is and what to do; the two magics made of letters ("BZh", "!BDN") are checked with the bytes
+# that follow them in the format, so no text file that happens to start so is taken for one.
+_CONTAINERS: tuple[tuple[tuple[tuple[int, bytes], ...], str, str], ...] = (
+    (((0, b"PK\x03\x04"),), "a zip archive", _UNPACK),
+    (((0, b"PK\x05\x06"),), "an empty zip archive", _UNPACK),
+    (((0, b"\x1f\x8b"),), "a gzip-compressed file", _DECOMPRESS.format("gunzip")),
+    (((0, b"BZh"), (4, b"\x31\x41\x59\x26\x53\x59")), "a bzip2-compressed file", _DECOMPRESS.format("bunzip2")),
+    (((0, b"\xfd7zXZ\x00"),), "an xz-compressed file", _DECOMPRESS.format("unxz")),
+    (((0, b"\x28\xb5\x2f\xfd"),), "a zstd-compressed file", _DECOMPRESS.format("unzstd")),
+    (((0, b"7z\xbc\xaf\x27\x1c"),), "a 7-Zip archive", _UNPACK),
+    (((257, b"ustar"),), "a tar archive", _UNPACK),
+    (
+        ((0, b"!BDN"), (8, b"SM")),  # the PST header's magic, then its client magic after a CRC
+        "an Outlook .pst mailbox",
+        "export its mail to mbox, .eml or .msg (readpst does) and scan that",
+    ),
+)
+
+
+def container_kind(head: bytes) -> tuple[str, str] | None:
+    """(what it is, what to do) when `head`, a file's first bytes, starts an archive,
+    a compressed file or a .pst mailbox; None otherwise."""
+    for parts, kind, advice in _CONTAINERS:
+        if all(head.startswith(magic, offset) for offset, magic in parts):
+            return kind, advice
+    return None
+
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Path | ReadError]:
     """Files to sniff and Maildir folders (yielded as folders), in sorted order."""
@@ -66,8 +98,12 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
         yield ReadError(source, "", f"cannot read: {exc.strerror or exc}")
         return
     suffix = path.suffix.lower()
+    container = container_kind(head)
     if size == 0:
         yield ReadError(source, "", "empty file")
+    elif container is not None:
+        kind, advice = container
+        yield ReadError(source, "", f"{kind}: aupguard does not read inside it; {advice}")
     elif head.startswith(OLE_MAGIC):
         yield from _whole_file(path, "msg", size)
     elif suffix == ".csv":
