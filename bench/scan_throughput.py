@@ -23,7 +23,10 @@ false alarms: bench/eval_language.py does that.
 
 On a shared host the wall clock varies with what the neighbours do; each run also prints its
 CPU time per message and, on Linux, the machine's steal, idle and I/O-wait shares during the scan
-(/proc/stat), so a slow figure can be told from a slow machine.
+(/proc/stat), so a slow figure can be told from a slow machine. The host's speed itself varies
+too, by a third or more within an hour with no steal to show for it, so each run also times the
+standard library's compat32 parser on the corpus messages just before and just after the scan:
+the yardstick the target was set against (about 9,700 messages/s on the reference machine).
 """
 
 from __future__ import annotations
@@ -178,6 +181,25 @@ def senders_as_staff(ws: object, messages: list[bytes]) -> int:
     return len(senders)
 
 
+# compat32 on the corpus messages, messages per CPU-second, on the machine the target was set on.
+REFERENCE_COMPAT32_RATE = 9_700
+
+
+def compat32_rate(messages: list[bytes], cpu_seconds: float = 3.0) -> float:
+    """Messages per CPU-second the bare stdlib parser reads `messages` at, over about `cpu_seconds`
+    (the host's speed swings from second to second: a shorter run says little)."""
+    from email import message_from_bytes
+
+    done, start = 0, time.process_time()
+    while True:
+        for raw in messages:
+            message_from_bytes(raw)
+        done += len(messages)
+        spent = time.process_time() - start
+        if spent >= cpu_seconds:
+            return done / spent
+
+
 def run_fresh(paths: list[Path], workers: int, label: str, district: bool, staff: bool, every_detector: bool) -> None:
     """`run` in a new Python process, as `aupguard scan` runs: a process that had already
     scanned and indexed would hand its grown heap to the workers it forks, and the figures,
@@ -190,13 +212,20 @@ def run_fresh(paths: list[Path], workers: int, label: str, district: bool, staff
 
 
 def run_one(job: dict[str, Any], corpus: Path) -> None:
-    staff = corpus_messages(corpus) if job["staff"] else None
+    messages = corpus_messages(corpus)
+    staff = messages if job["staff"] else None
     paths = [Path(p) for p in job["paths"]]
-    run(paths, job["workers"], job["label"], job["district"], staff, job["every_detector"])
+    run(paths, job["workers"], job["label"], job["district"], staff, job["every_detector"], messages)
 
 
 def run(
-    paths: list[Path], workers: int, label: str, district: bool, staff: list[bytes] | None, every_detector: bool
+    paths: list[Path],
+    workers: int,
+    label: str,
+    district: bool,
+    staff: list[bytes] | None,
+    every_detector: bool,
+    yardstick: list[bytes],
 ) -> None:
     from aupguard.archive.search import catch_up
     from aupguard.cli.demo_cmd import demo_district_dir, load_demo_district
@@ -212,6 +241,7 @@ def run(
             load_demo_district(ws, demo_district_dir())
         if staff is not None:
             print(f"\n(corpus senders imported as district staff: {senders_as_staff(ws, staff)})")
+        speed_before = compat32_rate(yardstick)
         sampler = PssSampler()
         sampler.start()
         cpu_before = cpu_seconds()
@@ -222,6 +252,7 @@ def run(
         host = host_shares(ticks_before, host_ticks())
         cpu_main, cpu_workers = (after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True))
         sampler.done.set()
+        speed_after = compat32_rate(yardstick)
         # `aupguard scan` then indexes the new items for search in bulk (archive/search.catch_up)
         t = time.perf_counter()
         indexed = catch_up(ws.engine)
@@ -252,6 +283,12 @@ def run(
         print(
             f"machine           {host} of all CPU time during the scan (a shared host: the wall clock loses the steal)"
         )
+    speed = (speed_before + speed_after) / 2
+    print(
+        f"host speed        compat32 parses the corpus messages at {speed_before:,.0f} messages/CPU-s before the scan, "
+        f"{speed_after:,.0f} after (reference machine: about {REFERENCE_COMPAT32_RATE:,}); at the reference speed "
+        f"this scan would do about {counts.read / seconds * REFERENCE_COMPAT32_RATE / speed:,.0f} messages/s"
+    )
     print(f"peak RSS          main {main_mb:.0f} MB, largest worker {child_mb:.0f} MB")
     print(f"peak total PSS    {sampler.peak_kb / 1024:.0f} MB (main + workers, shared pages counted once)")
     shares = ", ".join(f"{k} {v / total_stage:.0%}" for k, v in counts.stage_seconds.items() if k != "total")
