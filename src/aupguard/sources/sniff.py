@@ -45,7 +45,7 @@ _CONTAINERS: tuple[tuple[tuple[tuple[int, bytes], ...], str, str], ...] = (
 )
 
 
-def container_kind(head: bytes) -> tuple[str, str] | None:
+def _container_kind(head: bytes) -> tuple[str, str] | None:
     """(what it is, what to do) when `head`, a file's first bytes, starts an archive,
     a compressed file or a .pst mailbox; None otherwise."""
     for parts, kind, advice in _CONTAINERS:
@@ -98,7 +98,7 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
         yield ReadError(source, "", f"cannot read: {exc.strerror or exc}")
         return
     suffix = path.suffix.lower()
-    container = container_kind(head)
+    container = _container_kind(head)
     if size == 0:
         yield ReadError(source, "", "empty file")
     elif container is not None:
