@@ -298,3 +298,75 @@ def test_ready_makes_the_catalog_and_lets_go_of_it(tmp_path: Path) -> None:
     with sqlite3.connect(catalog) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("SELECT count(*) FROM packs").fetchone()[0] == 0
+
+
+def test_a_batch_the_catalog_could_not_take_is_listed_not_at_all(tmp_path: Path) -> None:
+    """A catalog transaction that fails part-way (the disk filled up: here a trigger fails the
+    pack's new end after the batch's rows went in) keeps none of the batch. Each statement used
+    to be a transaction of its own: the rows stayed listed past the pack's listed end, and the
+    next writer to take the pack over cut it there and wrote over them."""
+    folder = PackStore(tmp_path)
+    kept = folder.put_many([(f"stored before the disk filled {n}".encode(), None) for n in range(5)])
+    db = folder._db()
+    db.execute(
+        'CREATE TEMP TRIGGER disk_full BEFORE UPDATE OF "end" ON packs '
+        "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+    )
+    lost = [f"the batch the disk had no room for {n}".encode() for n in range(5)]
+    with pytest.raises(sqlite3.IntegrityError, match="database or disk is full"):
+        folder.put_many([(raw, None) for raw in lost])
+    assert sorted(folder.ids()) == sorted(kept)  # none of the failed batch is listed
+    db.execute("DROP TRIGGER disk_full")
+    again = folder.put_many([(raw, None) for raw in lost])  # the same process goes on
+    folder.close()
+
+    later = PackStore(tmp_path)  # the next process takes the pack over, cut at its listed end
+    more = later.put_many([(f"written by the next scan {n}".encode(), None) for n in range(5)])
+    (pack,) = packs(tmp_path)
+    every = kept + again + more
+    assert sorted(later.ids()) == sorted(every)
+    assert [later.get(d) for d in every] == [
+        *(f"stored before the disk filled {n}".encode() for n in range(5)),
+        *lost,
+        *(f"written by the next scan {n}".encode() for n in range(5)),
+    ]
+    # The pack holds the listed records and nothing between them (the failed write was written over).
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    ((end,),) = db.execute('SELECT "end" FROM packs').fetchall()
+    ((records,),) = db.execute("SELECT sum(length) FROM blobs").fetchall()
+    db.close()
+    assert end == pack.stat().st_size == records + 15 * HEADER.size
+
+
+def test_rows_an_older_catalog_listed_past_the_packs_end_are_kept(tmp_path: Path) -> None:
+    """An archive written before catalog batches were one transaction may list records past
+    its pack's end (a batch cut short by a full disk kept its first rows). Taking the pack
+    over keeps those bytes and cuts only what no row lists."""
+    folder = PackStore(tmp_path)
+    first = folder.put_many([(f"listed and inside the end {n}".encode(), None) for n in range(3)])
+    past = folder.put_many([(f"listed past the end {n}".encode(), None) for n in range(3)])
+    folder.close()
+    (pack,) = packs(tmp_path)
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    first_end = max(
+        db.execute("SELECT offset + length FROM blobs WHERE sha = ?", (bytes.fromhex(d),)).fetchone()[0] for d in first
+    )
+    db.execute('UPDATE packs SET "end" = ?', (first_end,))  # the end the old code left
+    db.commit()
+    db.close()
+    with open(pack, "ab") as fh:  # and the unlisted rest of the cut-short batch
+        fh.write(HEADER.pack(b"AGB1", b"L", bytes(32), 50) + b"never listed")
+
+    later = PackStore(tmp_path)
+    after = later.put_many([(f"written by the next scan {n}".encode(), None) for n in range(3)])
+    assert [later.get(d) for d in first + past + after] == [
+        *(f"listed and inside the end {n}".encode() for n in range(3)),
+        *(f"listed past the end {n}".encode() for n in range(3)),
+        *(f"written by the next scan {n}".encode() for n in range(3)),
+    ]
+    where = later.location(after[0])
+    assert (
+        where is not None
+        and where.offset
+        == max(loc.offset + loc.length for loc in (later.location(d) for d in past) if loc is not None) + HEADER.size
+    )  # the unlisted leftover was cut, the listed records kept

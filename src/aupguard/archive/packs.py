@@ -39,7 +39,8 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,27 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         pause = min(pause * 2, 0.25)
 
 
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One catalog transaction: all of it or none of it.
+
+    The catalog's connections are in autocommit mode (isolation_level=None, so Python's sqlite3
+    never opens a transaction behind their back), where `with db:` opens none either: each
+    statement was its own transaction. When the disk filled up in the middle of a batch, the
+    catalog kept the first rows of the batch and not the pack's new end, and the next process to
+    take the pack over cut the file at that end and wrote over bytes the catalog still listed.
+    IMMEDIATE takes the write lock at the start (waiting up to CATALOG_TIMEOUT for it), so no
+    other writer can come between the reads and writes of a transaction either."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # SQLite itself rolls back on some errors (a full disk)
+            db.execute("ROLLBACK")
+        raise
+
+
 @dataclass(frozen=True)
 class Location:
     """Where an object's compressed bytes lie: `length` bytes at `offset` in `pack`."""
@@ -112,9 +134,10 @@ class _OpenPack:
         self.pid = os.getpid()  # a forked child inherits this object but must not append with it
 
     @classmethod
-    def claim(cls, path: Path, pack_id: int, end: int) -> _OpenPack | None:
+    def claim(cls, path: Path, pack_id: int, end: int, last_listed: Callable[[], int]) -> _OpenPack | None:
         """Lock the listed pack `path` for appending, cut to `end`; None when another process
-        holds it (or it is gone)."""
+        holds it (or it is gone). `last_listed()`: where the last record the catalog lists in
+        this pack ends."""
         try:
             fd = os.open(path, os.O_WRONLY)
         except FileNotFoundError:
@@ -124,6 +147,11 @@ class _OpenPack:
         except BlockingIOError:
             os.close(fd)
             return None
+        if os.fstat(fd).st_size > end:
+            # Catalogs written before batches were one transaction (`_transaction`) may list
+            # records past the pack's end: a batch cut short by a full disk kept its first rows.
+            # Those bytes are kept; only what no row lists is cut.
+            end = max(end, last_listed())
         os.ftruncate(fd, end)  # drop what a crashed writer left past the last listed record
         return cls(pack_id, fd, end)
 
@@ -267,7 +295,12 @@ class PackStore:
         another (or a restarted gateway) fills the same packs instead of leaving many small ones."""
         rows = db.execute('SELECT id, name, "end" FROM packs WHERE "end" < ? ORDER BY id DESC', (PACK_LIMIT,))
         for pack_id, name, end in rows.fetchall():
-            claimed = _OpenPack.claim(self.packs_dir / name, pack_id, end)
+
+            def last_listed(pack_id: int = pack_id) -> int:
+                query = "SELECT coalesce(max(offset + length), 0) FROM blobs WHERE pack = ?"
+                return int(db.execute(query, (pack_id,)).fetchone()[0])
+
+            claimed = _OpenPack.claim(self.packs_dir / name, pack_id, end, last_listed)
             if claimed is not None:
                 return claimed
         return self._new_pack(db)
@@ -287,7 +320,7 @@ class PackStore:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a name of its own: nobody else has it open
             os.rename(making, path)  # the lock belongs to the open file, so it holds after the rename
-            with db:
+            with _transaction(db):
                 # A process rebuilding a lost catalog may have listed it already: then its id is used.
                 pack_id = db.execute(_LIST_PACK, (path.name,)).fetchone()[0]
         except BaseException:
@@ -326,10 +359,12 @@ class PackStore:
             while written < len(data):
                 written += os.pwrite(pack.fd, data[written:], pack.size + written)
             os.fdatasync(pack.fd)  # on disk before the catalog lists it
-            pack.size = offset
-            with db:
+            with _transaction(db):
                 db.executemany("INSERT OR IGNORE INTO blobs (sha, pack, offset, length) VALUES (?, ?, ?, ?)", rows)
                 db.execute('UPDATE packs SET "end" = ? WHERE id = ?', (offset, pack.pack_id))
+            # Only once listed: after a failed write or catalog transaction the next batch writes
+            # over the unlisted bytes, so the pack stays the listed records and nothing between.
+            pack.size = offset
         return digests
 
     def put(self, raw: bytes, sha256: str | None = None) -> str:
@@ -384,7 +419,7 @@ class PackStore:
                 erased.append(bytes.fromhex(sha))
             if self._has_loose_objects():
                 self._loose_path(sha).unlink(missing_ok=True)
-        with db:
+        with _transaction(db):
             db.executemany("DELETE FROM blobs WHERE sha = ?", [(k,) for k in erased])
 
     def delete(self, sha256: str) -> None:
@@ -411,8 +446,10 @@ class PackStore:
         left out. Returns how many objects are listed."""
         db = self._db()
         listed = 0
-        with db:
-            for path in sorted(self.packs_dir.glob("*.pack")):
+        for path in sorted(self.packs_dir.glob("*.pack")):
+            # A transaction per pack: its objects and its end are listed together, and other
+            # writers wait for one pack's walk (at most PACK_LIMIT bytes), not the whole archive's.
+            with _transaction(db):
                 pack_id = db.execute(_LIST_PACK, (path.name,)).fetchone()[0]
                 end = 0
                 for sha, offset, length in _records(path):
