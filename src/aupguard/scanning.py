@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
+import logging
 import signal
 import time
 from collections import deque
@@ -39,6 +40,8 @@ from aupguard.sources.base import RawRecord
 from aupguard.store import findings_repo, permissions_repo
 from aupguard.store.tables import scans
 from aupguard.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 BATCH = 200
 
@@ -450,6 +453,17 @@ def scan(
         writer.close()  # (a second Ctrl-C may have cut a transaction short: it is rolled back first)
         _record_end(ws, scan_id, summary(counts, time.perf_counter() - started) | {"interrupted": True})
         raise
+    except Exception as exc:
+        # A scan that fails (a full disk, a lost database server) keeps what it stored, as an
+        # interrupted one does, and its record says so and why, if the database still takes it.
+        writer.close()
+        cause = getattr(exc, "orig", None) or exc  # the driver's own error, not SQLAlchemy's wrapping
+        failed = summary(counts, time.perf_counter() - started) | {"failed": f"{type(cause).__name__}: {cause}"[:500]}
+        try:
+            _record_end(ws, scan_id, failed)
+        except Exception:  # noqa: BLE001 - the error that stopped the scan is the one to report
+            log.warning("scan %s failed and its record could not be updated", scan_id, exc_info=True)
+        raise
     finally:
         writer.close()
         gc.set_threshold(*threshold)
@@ -486,9 +500,10 @@ def _scan_in_pool(
                 stop.check()
                 fut, errs = window.popleft()
                 absorb(fut.result(), errs)
-        except KeyboardInterrupt:
-            # Stop at once: the batches not yet begun are dropped, those running finish (their
-            # results are not stored; a rerun reads them again).
+        except BaseException:
+            # Ctrl-C, or a batch that failed (a full disk): stop at once. The batches not yet
+            # begun are dropped, those running finish (their results are not stored; a rerun
+            # reads them again).
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 
 from aupguard.workspace import Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
 
 app = typer.Typer(
     name="aupguard",
@@ -67,6 +71,29 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says a disk is full: a file's write (ENOSPC), SQLite's SQLITE_FULL (the
+    workspace's database or the archive's catalog), or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    error = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    if isinstance(error, sqlite3.Error):
+        # The error code does not survive the trip from a scan worker (exceptions are pickled
+        # by their message), so SQLite's fixed message for SQLITE_FULL decides as well.
+        code = getattr(error, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_FULL or (code is None and str(error) == "database or disk is full")
+    return getattr(error, "sqlstate", None) == "53100"
+
+
+DISK_FULL = (
+    "Free space there and run the same command again: what was stored before stays stored (a scan "
+    "then adds only what is missing), and nothing half-written is used."
+)
+
+
 def main() -> None:
     from sqlalchemy.exc import OperationalError
 
@@ -83,11 +110,29 @@ def main() -> None:
         if exc.code == 130 and _interrupted(exc):
             err.print(INTERRUPTED)
         raise
-    except OperationalError as exc:
-        # Locked or unreachable database: say so plainly; nothing half-written is kept.
-        err.print(f"[red]database error:[/red] {exc.orig or exc}", markup=True)
-        err.print("Check AUPGUARD_DATABASE_URL, that the server runs, or that no other process holds the database.")
-        raise SystemExit(3) from None
+    except Exception as exc:
+        if _disk_full(exc):
+            _disk_full_error(exc)
+        if isinstance(exc, OperationalError):
+            _database_error(exc)
+        raise
+
+
+def _disk_full_error(exc: BaseException) -> NoReturn:
+    # A full disk mid-scan is an everyday event on a small machine, not a bug: no traceback.
+    from aupguard import config
+
+    err.print(f"[red]disk full:[/red] {getattr(exc, 'orig', None) or exc}", markup=True)
+    where = config.home(state.home)
+    err.print(f"The disk holding the workspace ({where}) or the database has no room left. {DISK_FULL}")
+    raise SystemExit(3) from None
+
+
+def _database_error(exc: OperationalError) -> NoReturn:
+    # Locked or unreachable database: say so plainly; nothing half-written is kept.
+    err.print(f"[red]database error:[/red] {exc.orig or exc}", markup=True)
+    err.print("Check AUPGUARD_DATABASE_URL, that the server runs, or that no other process holds the database.")
+    raise SystemExit(3) from None
 
 
 def existing_paths(paths: list[Path]) -> list[Path]:
