@@ -72,12 +72,12 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def _disk_full(exc: BaseException) -> bool:
-    """Whether `exc` says a disk is full: a file's write (ENOSPC), SQLite's SQLITE_FULL (the
+    """Whether `exc` says a disk is full: a file's write (ENOSPC, EDQUOT), SQLite's SQLITE_FULL (the
     workspace's database or the archive's catalog), or PostgreSQL's disk_full (SQLSTATE 53100)."""
     import errno
     import sqlite3
 
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):  # no room, or over quota
         return True
     error = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
     if isinstance(error, sqlite3.Error):
