@@ -63,6 +63,7 @@ def assert_said_disk_full(run: subprocess.CompletedProcess[str], cause: str) -> 
     assert run.returncode == 3, run.stderr
     assert f"disk full: {cause}" in run.stderr
     assert "run the same command again: what was stored before stays stored" in run.stderr
+    assert "disk full: " in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -122,3 +123,21 @@ def test_database_disk_fills_up(workspace_env: Path, tmp_path: Path, monkeypatch
         assert count == MESSAGES and records[-1]["items"] == MESSAGES
         if "failed" in records[0]:  # written when the full database still took the update
             assert "database or disk is full" in str(records[0]["failed"])
+
+
+def test_a_backup_cut_short_by_a_full_disk_leaves_nothing_behind(workspace_env: Path, tmp_path: Path) -> None:
+    """A backup that did not finish is no backup: what it wrote is removed, so the same command
+    can run again into the same folder (which must be new or empty)."""
+    mbox = write_mbox(tmp_path / "notes.mbox", 5_000)
+    Workspace.init(workspace_env).close()
+    assert aupguard("scan", str(mbox), "--format", "json").returncode == 0
+    with small_disk(tmp_path / "disk", 1) as disk:
+        dest = disk / "backup-1"
+        run = aupguard("backup", str(dest))
+        assert_said_disk_full(run, "")
+        assert not dest.exists() and list(disk.iterdir()) == []
+        grow(disk, 256)
+        again = aupguard("backup", str(dest))
+        assert again.returncode == 0, again.stderr
+        assert (dest / "manifest.json").exists()
+        assert "5000 items, 5000 blobs" in again.stdout

@@ -124,7 +124,10 @@ def _disk_full_error(exc: BaseException) -> NoReturn:
 
     err.print(f"[red]disk full:[/red] {getattr(exc, 'orig', None) or exc}", markup=True)
     where = config.home(state.home)
-    err.print(f"The disk holding the workspace ({where}) or the database has no room left. {DISK_FULL}")
+    err.print(
+        f"A disk this command writes to has no room left (the workspace is at {where}; the database, "
+        f"and a backup's or an export's destination, may be elsewhere). {DISK_FULL}"
+    )
     raise SystemExit(3) from None
 
 

@@ -19,6 +19,7 @@ Layout of a backup folder:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import shutil
@@ -107,7 +108,29 @@ def _user_tables(conn: Connection) -> MetaData:
 def backup(ws: Workspace, dest: Path, *, actor: str | None = None) -> BackupResult:
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty; back up into a new folder")
+    made = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_backup(ws, dest, actor)
+    except BaseException:
+        # A backup cut short (a full disk, Ctrl-C) is no backup: what it wrote goes, so that the
+        # same command can be run again into the same folder, which was empty.
+        _remove_contents(dest, made)
+        raise
+
+
+def _remove_contents(dest: Path, made: bool) -> None:
+    for entry in dest.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    if made:
+        with contextlib.suppress(OSError):
+            dest.rmdir()
+
+
+def _write_backup(ws: Workspace, dest: Path, actor: str | None) -> BackupResult:
     started = datetime.now(UTC)
     engine = ws.engine
     if engine.dialect.name == "sqlite":
