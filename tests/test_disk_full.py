@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from aupguard import scanning
 from aupguard.store.tables import items, scans
 from aupguard.workspace import Workspace
 
@@ -87,6 +88,7 @@ def test_archive_disk_fills_up(workspace_env: Path, tmp_path: Path, monkeypatch:
         (record,) = records
         assert record["failed"] in {f"{kind}: {cause}" for kind, cause in causes.items()}
         assert 0 < count == record["items"] < MESSAGES
+        assert count % scanning.BATCH == 0  # whole batches: each was one transaction
 
         grow(disk, 256)
         again = aupguard("scan", str(mbox), "--format", "json")
@@ -114,7 +116,7 @@ def test_database_disk_fills_up(workspace_env: Path, tmp_path: Path, monkeypatch
         run = aupguard("scan", str(mbox), "--format", "json")
         assert_said_disk_full(run, "database or disk is full")
         count, _ = stored(home)
-        assert count < MESSAGES  # whole batches only: each was its own transaction
+        assert count < MESSAGES and count % scanning.BATCH == 0  # whole batches: each was one transaction
 
         grow(disk, 256)
         again = aupguard("scan", str(mbox), "--format", "json")
