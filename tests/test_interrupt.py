@@ -134,3 +134,68 @@ def test_ctrl_c_in_a_terminal_stops_aupguard_scan_and_its_workers(workspace_env:
             os.killpg(scan.pid, signal.SIGKILL)
             scan.wait()
         ws.close()
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return kids
+
+
+def test_a_scan_worker_killed_by_the_system_is_reported_and_a_rerun_completes(
+    workspace_env: Path, tmp_path: Path
+) -> None:
+    """A worker killed outright (the kernel's OOM killer sends SIGKILL): the scan stops with a
+    plain message instead of a traceback, keeps whole batches, records why it failed, and the
+    same command run again completes it."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
+    env = dict(os.environ, AUPGUARD_WORKERS="2")
+    exe = Path(sys.executable).with_name("aupguard")
+    scan = subprocess.Popen(
+        [str(exe), "scan", str(mbox), "--format", "json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    ws = Workspace.open(workspace_env)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and scan.poll() is None:
+            with ws.engine.connect() as conn:
+                if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
+                    break
+            time.sleep(0.1)
+        workers = _children(scan.pid)
+        assert scan.poll() is None and workers, "the scan ended before a worker could be killed"
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = scan.communicate(timeout=120)
+        assert scan.returncode == 1
+        assert "A scan worker process ended abruptly" in stderr and "Traceback" not in stderr
+        with pytest.raises(ProcessLookupError):  # no worker left behind
+            os.killpg(scan.pid, 0)
+        with ws.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
+            counts = conn.execute(select(scans.c.counts)).scalar_one()
+        assert counts["failed"].startswith("BrokenProcessPool")
+        assert 0 < stored == counts["items"] < 60_000 and stored % scanning.BATCH == 0
+
+        again = subprocess.run(
+            [str(exe), "scan", str(mbox), "--format", "json"], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0, again.stderr
+        with ws.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 60_000
+        verify = subprocess.run([str(exe), "archive", "verify"], env=env, capture_output=True, text=True, timeout=300)
+        assert verify.returncode == 0, verify.stdout  # the killed worker's cut-off write is dropped
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
+        ws.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -115,7 +116,21 @@ def main() -> None:
             _disk_full_error(exc)
         if isinstance(exc, OperationalError):
             _database_error(exc)
+        if isinstance(exc, BrokenProcessPool):
+            _worker_lost()
         raise
+
+
+WORKER_LOST = (
+    "A scan worker process ended abruptly: killed by a signal, most often by the system when memory "
+    "runs short. What was stored before stays stored; run the same command again to continue "
+    "(with AUPGUARD_WORKERS=1 if memory is short)."
+)
+
+
+def _worker_lost() -> NoReturn:
+    err.print(f"[red]error:[/red] {WORKER_LOST}", markup=True)
+    raise SystemExit(1) from None
 
 
 def _disk_full_error(exc: BaseException) -> NoReturn:
