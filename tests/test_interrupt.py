@@ -199,3 +199,97 @@ def test_a_scan_worker_killed_by_the_system_is_reported_and_a_rerun_completes(
             os.killpg(scan.pid, signal.SIGKILL)
             scan.wait()
         ws.close()
+
+
+def _start_scan(workspace_env: Path, mbox: Path) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).with_name("aupguard")
+    return subprocess.Popen(
+        [str(exe), "scan", str(mbox), "--format", "json"],
+        env=dict(os.environ, AUPGUARD_WORKERS="2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> list[int]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and scan.poll() is None:
+        with ws.engine.connect() as conn:
+            if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
+                break
+        time.sleep(0.1)
+    workers = _children(scan.pid)
+    assert scan.poll() is None and len(workers) == 2, "the scan ended before the test could stop it"
+    return workers
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0]).lower()
+    except (OSError, IndexError):
+        return "zombie"  # gone meanwhile
+
+
+def test_sigterm_to_the_scan_alone_stops_it_like_ctrl_c(workspace_env: Path, tmp_path: Path) -> None:
+    """`timeout`, `kill` and service managers send SIGTERM to the main process. Python's default
+    ended it at once and left its two workers behind, waiting forever with their packs locked."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
+    scan = _start_scan(workspace_env, mbox)
+    ws = Workspace.open(workspace_env)
+    try:
+        workers = _wait_for_items_and_workers(ws, scan)
+        scan.send_signal(signal.SIGTERM)  # to the main process only
+        _, stderr = scan.communicate(timeout=60)
+        assert scan.returncode == 130
+        assert "interrupted: what was stored before stays stored" in stderr and "Traceback" not in stderr
+        assert _gone(workers, within=10)
+        with ws.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
+            counts = conn.execute(select(scans.c.counts)).scalar_one()
+        assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
+        ws.close()
+
+
+def test_workers_leave_when_the_main_process_is_killed_outright(workspace_env: Path, tmp_path: Path) -> None:
+    """SIGKILL (the OOM killer's choice may fall on the main process): nothing can run in it, so
+    each worker notices its parent is gone and ends, letting go of its pack."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
+    scan = _start_scan(workspace_env, mbox)
+    ws = Workspace.open(workspace_env)
+    try:
+        workers = _wait_for_items_and_workers(ws, scan)
+        scan.kill()
+        scan.wait(timeout=30)
+        assert _gone(workers, within=10)
+        again = subprocess.run(
+            [str(Path(sys.executable).with_name("aupguard")), "scan", str(mbox), "--format", "json"],
+            env=dict(os.environ, AUPGUARD_WORKERS="2"),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert again.returncode == 0, again.stderr
+        with ws.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 60_000
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
+        ws.close()

@@ -1,5 +1,5 @@
-"""Ctrl-C at a safe point: a long job that writes the database batch by batch stops between
-batches, never inside a transaction.
+"""Ctrl-C (or SIGTERM) at a safe point: a long job that writes the database batch by batch
+stops between batches, never inside a transaction.
 
 Python raises KeyboardInterrupt wherever the main thread happens to be. In the middle of a
 database call that can leave a connection holding SQLite's write lock while the job goes on to
@@ -14,28 +14,32 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
 
+# Ctrl-C, and the polite stop of `kill`, `timeout` and service managers. Python's default for
+# SIGTERM ends the process at once, which left a scan's worker processes behind, waiting forever.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
 
 class StopBetweenSteps:
-    """Within `with StopBetweenSteps() as stop:`, a Ctrl-C (SIGINT) is noted, and the job's next
-    `stop.check()` raises KeyboardInterrupt; a second Ctrl-C raises at once, for a job stuck
-    between checks. Outside the main thread, where Python delivers no signals, nothing changes
-    and `check()` never raises."""
+    """Within `with StopBetweenSteps() as stop:`, a Ctrl-C (SIGINT) or SIGTERM is noted, and the
+    job's next `stop.check()` raises KeyboardInterrupt; a second one raises at once, for a job
+    stuck between checks. Outside the main thread, where Python delivers no signals, nothing
+    changes and `check()` never raises."""
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous: Callable[[int, FrameType | None], Any] | int | None = None  # what signal.signal gives
-        self._installed = False
+        # what signal.signal gives back, per signal
+        self._previous: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
 
     def __enter__(self) -> StopBetweenSteps:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._note)
-            self._installed = True
+            for signum in STOP_SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._note)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
-            self._installed = False
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous.clear()
 
     def _note(self, signum: int, frame: FrameType | None) -> None:
         if self.requested:
@@ -43,6 +47,6 @@ class StopBetweenSteps:
         self.requested = True
 
     def check(self) -> None:
-        """Raise KeyboardInterrupt if Ctrl-C was pressed since the job began."""
+        """Raise KeyboardInterrupt if Ctrl-C was pressed (or SIGTERM came) since the job began."""
         if self.requested:
             raise KeyboardInterrupt

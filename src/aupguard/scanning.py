@@ -11,7 +11,9 @@ from __future__ import annotations
 import fnmatch
 import gc
 import logging
+import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -288,8 +290,29 @@ def _init_worker(state: _WorkerState) -> None:
     _STATE = state
     # Ctrl-C reaches every process of the terminal's group. A worker interrupted mid-task can
     # die holding the pool's queue lock and leave the scan hung, so the workers ignore it and
-    # the main process stops the pool (see _scan_in_pool).
+    # the main process stops the pool (see _scan_in_pool). SIGTERM gets its default back (the
+    # fork copied the main process's StopBetweenSteps handler): the pool ends the other workers
+    # with it when one dies, and a worker ended so holds no Python lock.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _leave_with_parent(os.getppid())
+
+
+# How often a worker checks that the scan's main process is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _leave_with_parent(parent: int) -> None:
+    """End this worker when the main process is gone (killed outright: SIGKILL, the OOM killer),
+    instead of waiting for work forever with the archive pack it holds locked. What the worker
+    had half-written is unlisted, and the next writer of its pack cuts it off."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 # --------------------------------------------------------------------------- main side

@@ -57,8 +57,8 @@ def scan(
 ) -> None:
     """Scan messages for findings against the policy pack; every item is stored or recorded as an error.
 
-    Ctrl-C stops the scan between batches: what was stored stays stored, and running the same
-    command again adds only what is missing (exit status 130)."""
+    Ctrl-C (or SIGTERM) stops the scan between batches: what was stored stays stored, and running
+    the same command again adds only what is missing (exit status 130)."""
     existing_paths(paths)
     since_dt, until_dt = parse_when(since, "--since"), parse_when(until, "--until")
     ws = open_workspace()
