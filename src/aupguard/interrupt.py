@@ -8,8 +8,10 @@ record how far it got (which then waits for that lock and fails with "database i
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
@@ -50,3 +52,18 @@ class StopBetweenSteps:
         """Raise KeyboardInterrupt if Ctrl-C was pressed (or SIGTERM came) since the job began."""
         if self.requested:
             raise KeyboardInterrupt
+
+
+def exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """End this process (exit status 0) once `parent` is no longer its parent: a helper process
+    (a scan worker, the gateway's scanner) whose parent was killed outright (SIGKILL, the OOM
+    killer) would otherwise wait forever, holding what it holds. Checks every `every` seconds,
+    from a daemon thread. Dying so is safe where it is used: the store commits whole batches,
+    and an archive pack's unlisted bytes are cut off by its next writer."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -13,7 +13,6 @@ import gc
 import logging
 import os
 import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +34,7 @@ from aupguard.detectors.base import DetectContext, Detector
 from aupguard.directory.addresses import normalize_email
 from aupguard.directory.index import Directory
 from aupguard.engine import CompiledRule, EngineContext, RuleSet, evaluate, is_external, may_apply
-from aupguard.interrupt import StopBetweenSteps
+from aupguard.interrupt import StopBetweenSteps, exit_with_parent
 from aupguard.model import Channel, Finding, Item, Person, ReadError, Signal, content_id
 from aupguard.sources import iter_records, parse_record
 from aupguard.sources.base import RawRecord
@@ -295,24 +294,7 @@ def _init_worker(state: _WorkerState) -> None:
     # with it when one dies, and a worker ended so holds no Python lock.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _leave_with_parent(os.getppid())
-
-
-# How often a worker checks that the scan's main process is still there.
-PARENT_CHECK_SECONDS = 0.5
-
-
-def _leave_with_parent(parent: int) -> None:
-    """End this worker when the main process is gone (killed outright: SIGKILL, the OOM killer),
-    instead of waiting for work forever with the archive pack it holds locked. What the worker
-    had half-written is unlisted, and the next writer of its pack cuts it off."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
+    exit_with_parent(os.getppid())  # the main process killed outright: do not wait for work forever
 
 
 # --------------------------------------------------------------------------- main side

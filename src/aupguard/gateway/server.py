@@ -21,7 +21,6 @@ import logging
 import os
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,6 +40,7 @@ from aupguard.gateway.reinject import reinject, reverse_path
 from aupguard.gateway.settings import gateway_settings
 from aupguard.gateway.spool import Spool
 from aupguard.gateway.unwrap import unwrap
+from aupguard.interrupt import exit_with_parent
 from aupguard.scanning import scan
 from aupguard.store.tables import findings, items
 from aupguard.workspace import Workspace
@@ -203,7 +203,7 @@ _SCANNER_WS: Workspace | None = None
 def _open_scanner_workspace(root: str, gateway_pid: int) -> None:
     global _SCANNER_WS
     # Watch first: the gateway may already be gone (killed while this process was starting).
-    threading.Thread(target=_exit_with_parent, args=(gateway_pid,), daemon=True).start()
+    exit_with_parent(gateway_pid, every=1.0)
     # Scanning can wait; answering the sending server cannot: give the SMTP side the CPU first.
     with contextlib.suppress(OSError):
         os.nice(10)
@@ -211,17 +211,15 @@ def _open_scanner_workspace(root: str, gateway_pid: int) -> None:
     _SCANNER_WS = Workspace.open(root)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A gateway killed with SIGKILL cannot stop its scanner: the scanner notices and exits. Dying
-    mid-scan is safe: the store commits whole batches and the spool keeps every file."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
-
-
 def _drain_in_scanner(batch: int) -> None:
     assert _SCANNER_WS is not None, "scanner not initialised"
-    drain(_SCANNER_WS, Spool.for_workspace(_SCANNER_WS.root), batch)
+    try:
+        drain(_SCANNER_WS, Spool.for_workspace(_SCANNER_WS.root), batch)
+    except KeyboardInterrupt:
+        # SIGTERM or SIGINT to this process: the scan stopped between batches (the spool keeps
+        # what it did not store). Leave as a killed scanner would, so the gateway starts a new
+        # one (or, stopping, finds this one gone) instead of receiving the interrupt itself.
+        os._exit(1)
 
 
 class Gateway:
