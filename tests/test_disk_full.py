@@ -5,9 +5,7 @@ duplicates. Mounting needs root; elsewhere these tests skip, saying so (CI runs 
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +18,7 @@ from aupguard.store.tables import items, scans
 from aupguard.workspace import Workspace
 
 from .conftest import PG_URL
-from .test_interrupt import write_mbox
+from .test_interrupt import aupguard, write_mbox
 
 MESSAGES = 30_000
 
@@ -41,12 +39,6 @@ def small_disk(path: Path, megabytes: int) -> Iterator[Path]:
 
 def grow(disk: Path, megabytes: int) -> None:
     subprocess.run(["mount", "-o", f"remount,size={megabytes}m", str(disk)], check=True)
-
-
-def aupguard(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("aupguard")
-    env = dict(os.environ, AUPGUARD_WORKERS="2")
-    return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def stored(home: Path) -> tuple[int, list[dict[str, object]]]:

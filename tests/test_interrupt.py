@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,47 +95,27 @@ def test_an_interrupted_scan_keeps_whole_batches_and_a_rerun_completes(
         assert conn.execute(select(func.count()).select_from(item_sources)).scalar_one() == 400
 
 
-def test_ctrl_c_in_a_terminal_stops_aupguard_scan_and_its_workers(workspace_env: Path, tmp_path: Path) -> None:
-    """The real thing: `aupguard scan` with two workers in a process group of its own, and
-    SIGINT to the whole group, as a terminal sends it."""
-    Workspace.init(workspace_env).close()
-    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
-    env = dict(os.environ, AUPGUARD_WORKERS="2")
-    exe = Path(sys.executable).with_name("aupguard")
-    scan = subprocess.Popen(
-        [str(exe), "scan", str(mbox), "--format", "json"],
-        env=env,
+AUPGUARD = Path(sys.executable).with_name("aupguard")
+WORKERS_ENV = {"AUPGUARD_WORKERS": "2"}
+
+
+def aupguard(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI, with two scan workers, run to its end."""
+    env = dict(os.environ, **WORKERS_ENV)
+    return subprocess.run([str(AUPGUARD), *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def start_scan(mbox: Path) -> subprocess.Popen[str]:
+    """`aupguard scan` with two workers, in a process group of its own, as a terminal runs it."""
+    return subprocess.Popen(
+        [str(AUPGUARD), "scan", str(mbox), "--format", "json"],
+        env=dict(os.environ, **WORKERS_ENV),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a test runner may ignore it
     )
-    ws = Workspace.open(workspace_env)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and scan.poll() is None:
-            with ws.engine.connect() as conn:
-                if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
-                    break
-            time.sleep(0.1)
-        assert scan.poll() is None, "the scan ended before it could be interrupted"
-        os.killpg(scan.pid, signal.SIGINT)
-        _, stderr = scan.communicate(timeout=60)
-        assert scan.returncode == 130
-        assert "interrupted: what was stored before stays stored" in stderr
-        assert "Traceback" not in stderr
-        with pytest.raises(ProcessLookupError):  # no worker left in the group
-            os.killpg(scan.pid, 0)
-        with ws.engine.connect() as conn:
-            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
-            counts = conn.execute(select(scans.c.counts)).scalar_one()
-        assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
-    finally:
-        if scan.poll() is None:
-            os.killpg(scan.pid, signal.SIGKILL)
-            scan.wait()
-        ws.close()
 
 
 def _children(pid: int) -> list[int]:
@@ -146,74 +128,8 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def test_a_scan_worker_killed_by_the_system_is_reported_and_a_rerun_completes(
-    workspace_env: Path, tmp_path: Path
-) -> None:
-    """A worker killed outright (the kernel's OOM killer sends SIGKILL): the scan stops with a
-    plain message instead of a traceback, keeps whole batches, records why it failed, and the
-    same command run again completes it."""
-    Workspace.init(workspace_env).close()
-    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
-    env = dict(os.environ, AUPGUARD_WORKERS="2")
-    exe = Path(sys.executable).with_name("aupguard")
-    scan = subprocess.Popen(
-        [str(exe), "scan", str(mbox), "--format", "json"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    ws = Workspace.open(workspace_env)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and scan.poll() is None:
-            with ws.engine.connect() as conn:
-                if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
-                    break
-            time.sleep(0.1)
-        workers = _children(scan.pid)
-        assert scan.poll() is None and workers, "the scan ended before a worker could be killed"
-        os.kill(workers[0], signal.SIGKILL)
-        _, stderr = scan.communicate(timeout=120)
-        assert scan.returncode == 1
-        assert "A scan worker process ended abruptly" in stderr and "Traceback" not in stderr
-        with pytest.raises(ProcessLookupError):  # no worker left behind
-            os.killpg(scan.pid, 0)
-        with ws.engine.connect() as conn:
-            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
-            counts = conn.execute(select(scans.c.counts)).scalar_one()
-        assert counts["failed"].startswith("BrokenProcessPool")
-        assert 0 < stored == counts["items"] < 60_000 and stored % scanning.BATCH == 0
-
-        again = subprocess.run(
-            [str(exe), "scan", str(mbox), "--format", "json"], env=env, capture_output=True, text=True, timeout=300
-        )
-        assert again.returncode == 0, again.stderr
-        with ws.engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 60_000
-        verify = subprocess.run([str(exe), "archive", "verify"], env=env, capture_output=True, text=True, timeout=300)
-        assert verify.returncode == 0, verify.stdout  # the killed worker's cut-off write is dropped
-    finally:
-        if scan.poll() is None:
-            os.killpg(scan.pid, signal.SIGKILL)
-            scan.wait()
-        ws.close()
-
-
-def _start_scan(workspace_env: Path, mbox: Path) -> subprocess.Popen[str]:
-    exe = Path(sys.executable).with_name("aupguard")
-    return subprocess.Popen(
-        [str(exe), "scan", str(mbox), "--format", "json"],
-        env=dict(os.environ, AUPGUARD_WORKERS="2"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def _wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> list[int]:
+def wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> list[int]:
+    """Once the scan has stored something: its two worker processes."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and scan.poll() is None:
         with ws.engine.connect() as conn:
@@ -223,6 +139,15 @@ def _wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> l
     workers = _children(scan.pid)
     assert scan.poll() is None and len(workers) == 2, "the scan ended before the test could stop it"
     return workers
+
+
+def stored_and_record(ws: Workspace) -> tuple[int, dict[str, object]]:
+    """Items stored, and the counts the first scan (the one stopped) recorded."""
+    with ws.engine.connect() as conn:
+        return (
+            conn.execute(select(func.count()).select_from(items)).scalar_one(),
+            conn.execute(select(scans.c.counts).order_by(scans.c.id).limit(1)).scalar_one(),
+        )
 
 
 def _gone(pids: list[int], within: float) -> bool:
@@ -241,55 +166,85 @@ def _state(pid: int) -> str:
         return "zombie"  # gone meanwhile
 
 
+@contextmanager
+def scan_to_stop(workspace_env: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Workspace, Path]]:
+    """A 60,000-message scan under way in a new workspace; killed at the end if still running."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
+    scan = start_scan(mbox)
+    ws = Workspace.open(workspace_env)
+    try:
+        yield scan, ws, mbox
+    finally:
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
+        ws.close()
+
+
+def test_ctrl_c_in_a_terminal_stops_aupguard_scan_and_its_workers(workspace_env: Path, tmp_path: Path) -> None:
+    """The real thing: `aupguard scan` with two workers in a process group of its own, and
+    SIGINT to the whole group, as a terminal sends it."""
+    with scan_to_stop(workspace_env, tmp_path) as (scan, ws, _):
+        wait_for_items_and_workers(ws, scan)
+        os.killpg(scan.pid, signal.SIGINT)
+        _, stderr = scan.communicate(timeout=60)
+        assert scan.returncode == 130
+        assert "interrupted: what was stored before stays stored" in stderr
+        assert "Traceback" not in stderr
+        with pytest.raises(ProcessLookupError):  # no worker left in the group
+            os.killpg(scan.pid, 0)
+        stored, counts = stored_and_record(ws)
+        assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
+
+
+def test_a_scan_worker_killed_by_the_system_is_reported_and_a_rerun_completes(
+    workspace_env: Path, tmp_path: Path
+) -> None:
+    """A worker killed outright (the kernel's OOM killer sends SIGKILL): the scan stops with a
+    plain message instead of a traceback, keeps whole batches, records why it failed, and the
+    same command run again completes it."""
+    with scan_to_stop(workspace_env, tmp_path) as (scan, ws, mbox):
+        workers = wait_for_items_and_workers(ws, scan)
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = scan.communicate(timeout=120)
+        assert scan.returncode == 1
+        assert "A scan worker process ended abruptly" in stderr and "Traceback" not in stderr
+        with pytest.raises(ProcessLookupError):  # no worker left behind
+            os.killpg(scan.pid, 0)
+        stored, counts = stored_and_record(ws)
+        assert str(counts["failed"]).startswith("BrokenProcessPool")
+        assert 0 < stored == counts["items"] < 60_000 and stored % scanning.BATCH == 0
+
+        again = aupguard("scan", str(mbox), "--format", "json")
+        assert again.returncode == 0, again.stderr
+        assert stored_and_record(ws)[0] == 60_000
+        verify = aupguard("archive", "verify")
+        assert verify.returncode == 0, verify.stdout  # the killed worker's cut-off write is dropped
+
+
 def test_sigterm_to_the_scan_alone_stops_it_like_ctrl_c(workspace_env: Path, tmp_path: Path) -> None:
     """`timeout`, `kill` and service managers send SIGTERM to the main process. Python's default
     ended it at once and left its two workers behind, waiting forever with their packs locked."""
-    Workspace.init(workspace_env).close()
-    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
-    scan = _start_scan(workspace_env, mbox)
-    ws = Workspace.open(workspace_env)
-    try:
-        workers = _wait_for_items_and_workers(ws, scan)
+    with scan_to_stop(workspace_env, tmp_path) as (scan, ws, _):
+        workers = wait_for_items_and_workers(ws, scan)
         scan.send_signal(signal.SIGTERM)  # to the main process only
         _, stderr = scan.communicate(timeout=60)
         assert scan.returncode == 130
         assert "interrupted: what was stored before stays stored" in stderr and "Traceback" not in stderr
         assert _gone(workers, within=10)
-        with ws.engine.connect() as conn:
-            stored = conn.execute(select(func.count()).select_from(items)).scalar_one()
-            counts = conn.execute(select(scans.c.counts)).scalar_one()
+        stored, counts = stored_and_record(ws)
         assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
-    finally:
-        if scan.poll() is None:
-            os.killpg(scan.pid, signal.SIGKILL)
-            scan.wait()
-        ws.close()
 
 
 def test_workers_leave_when_the_main_process_is_killed_outright(workspace_env: Path, tmp_path: Path) -> None:
     """SIGKILL (the OOM killer's choice may fall on the main process): nothing can run in it, so
     each worker notices its parent is gone and ends, letting go of its pack."""
-    Workspace.init(workspace_env).close()
-    mbox = write_mbox(tmp_path / "notes.mbox", 60_000)
-    scan = _start_scan(workspace_env, mbox)
-    ws = Workspace.open(workspace_env)
-    try:
-        workers = _wait_for_items_and_workers(ws, scan)
+    with scan_to_stop(workspace_env, tmp_path) as (scan, ws, mbox):
+        workers = wait_for_items_and_workers(ws, scan)
         scan.kill()
         scan.wait(timeout=30)
         assert _gone(workers, within=10)
-        again = subprocess.run(
-            [str(Path(sys.executable).with_name("aupguard")), "scan", str(mbox), "--format", "json"],
-            env=dict(os.environ, AUPGUARD_WORKERS="2"),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        again = aupguard("scan", str(mbox), "--format", "json")
         assert again.returncode == 0, again.stderr
-        with ws.engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 60_000
-    finally:
-        if scan.poll() is None:
-            os.killpg(scan.pid, signal.SIGKILL)
-            scan.wait()
-        ws.close()
+        assert stored_and_record(ws)[0] == 60_000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.console import Console
 
+from aupguard import config
 from aupguard.workspace import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
@@ -75,9 +78,6 @@ def _interrupted(exc: BaseException) -> bool:
 def _disk_full(exc: BaseException) -> bool:
     """Whether `exc` says a disk is full: a file's write (ENOSPC, EDQUOT), SQLite's SQLITE_FULL (the
     workspace's database or the archive's catalog), or PostgreSQL's disk_full (SQLSTATE 53100)."""
-    import errno
-    import sqlite3
-
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):  # no room, or over quota
         return True
     error = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
@@ -135,8 +135,6 @@ def _worker_lost() -> NoReturn:
 
 def _disk_full_error(exc: BaseException) -> NoReturn:
     # A full disk mid-scan is an everyday event on a small machine, not a bug: no traceback.
-    from aupguard import config
-
     err.print(f"[red]disk full:[/red] {getattr(exc, 'orig', None) or exc}", markup=True)
     where = config.home(state.home)
     err.print(
