@@ -103,3 +103,16 @@ def test_duplicate_person_is_reported_once(tmp_path: Path) -> None:
 def test_missing_kind_column_is_one_problem(tmp_path: Path) -> None:
     batch = read_people_csv(write(tmp_path, "a\n", header="id\n"))
     assert [p.line for p in batch.problems] == [1] and batch.people == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_spreadsheet_saved_as_unicode_text_reads_the_same(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode Text" is UTF-16, tab-separated; "CSV UTF-8" has a byte-order mark."""
+    body = "s1,student,Zoë,Ångström,,,,hs,,,,,,,,ST-1,,\nv1,volunteer,Val,Helper,,Chaperone,,hs,,,,,,,,,,\n"
+    tabbed = (HEADER + body).replace(",", "\t").replace("\n", "\r\n")
+    path = tmp_path / "people.txt"
+    path.write_bytes(tabbed.encode(encoding))
+    batch = read_people_csv(path)
+    assert batch.problems == []
+    names = {p.id: (p.given_name, p.family_name, p.kind) for p in batch.people}
+    assert names == {"s1": ("Zoë", "Ångström", PersonKind.STUDENT), "v1": ("Val", "Helper", PersonKind.VOLUNTEER)}

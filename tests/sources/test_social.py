@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aupguard.exportfiles import FORMS
 from aupguard.model import Channel
 
 from .conftest import read_all
@@ -44,7 +45,7 @@ def test_posts_export(tmp_path: Path) -> None:
     assert site.meta["type"] == "site_created" and site.meta["site_name"] == "Lions Boosters"
     assert site.meta["url"] == "https://facebook.com/lionsboosters"
     assert [(e.position, e.reason) for e in errors] == [
-        ("post 3", "not an ISO 8601 date: 'someday'"),
+        ("post 3", f"not a date: 'someday' (expected {FORMS})"),
         ("post 4", "no text"),
         ("post 5", "not a JSON object"),
     ]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from aupguard.exportfiles import FORMS, mark_length
 from aupguard.model import Channel
-from aupguard.sources import jsonstream
+from aupguard.sources import iter_records, jsonstream
 
 from .conftest import read_all
 
@@ -61,13 +62,13 @@ def test_csv_multiline_body_positions(tmp_path: Path) -> None:
     )
     items, errors, _ = read_all(path)
     assert items[0].body == "two\nlines"
-    assert [(e.position, e.reason) for e in errors] == [("line 4", "not an ISO 8601 date: 'bad'")]
+    assert [(e.position, e.reason) for e in errors] == [("line 4", f"not a date: 'bad' (expected {FORMS})")]
 
 
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("+15155550100,+15155550101,not a date,hi", "not an ISO 8601 date: 'not a date'"),
+        ("+15155550100,+15155550101,not a date,hi", f"not a date: 'not a date' (expected {FORMS})"),
         ("+15155550100,+15155550101,,hi", "missing date"),
         (",+15155550101,2024-05-01T10:00:00Z,hi", "no sender"),
         ("+15155550100,+15155550101,2024-05-01T10:00:00Z,  ", "no body"),
@@ -176,3 +177,71 @@ def test_bad_first_line_does_not_hide_the_layout(tmp_path: Path) -> None:
     assert [i.recipients for i in items] == [["b@x.org", "c@x.org"]]
     assert [e.position for e in errors] == ["line 1"]
     assert count == 2
+
+
+def test_excel_unicode_text_utf16_with_tabs_and_a_resaved_date(tmp_path: Path) -> None:
+    """Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated, CRLF; a user who
+    opened the export in Excel also gets its dates written back as "9/1/2026 10:00 AM"."""
+    text = (
+        "Sender\tRecipients\tTime\tBody\r\n"
+        "+15155550100\t+15155550101\t9/1/2026 10:00 AM\tPractice is moved — gym B\r\n"
+        "+15155550100\t+15155550102\t9/2/2026 4:30 PM\tBus at 7\r\n"
+    )
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data  # the explicit-order codecs write no mark of their own
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(data)
+        items, errors, count = read_all(path)
+        assert (count, errors) == (2, [])
+        assert [i.body for i in items] == ["Practice is moved — gym B", "Bus at 7"]
+        assert [i.sent_at for i in items] == [
+            datetime(2026, 9, 1, 10, 0, tzinfo=UTC),
+            datetime(2026, 9, 2, 16, 30, tzinfo=UTC),
+        ]
+        assert items[0].recipients == ["+15155550101"]
+        # progress counts each row's bytes in the file's own encoding (the header line and the
+        # mark belong to no record, as in a UTF-8 file)
+        header = text.splitlines(keepends=True)[0]
+        width = "utf-32-le" if encoding == "utf-32" else "utf-16-le"
+        assert sum(r.nbytes for r in iter_records([path])) == len(data) - len(header.encode(width)) - mark_length(data)
+
+
+def test_semicolon_csv_and_the_issue_s_column_names(tmp_path: Path) -> None:
+    """Spreadsheets in many locales save ";"; "time" (the name the issue gives), "timestamp" and
+    "date" are read as sent_at, "from"/"to"/"text" as sender/recipients/body; Unix time in
+    seconds or milliseconds (phone backups) is a time too."""
+    path = tmp_path / "texts.csv"
+    path.write_text(
+        "from;to;timestamp;text\n+15155550100;+15155550101;1788256800000;ms\n+15155550100;+15155550101;1788256800;s\n"
+    )
+    items, errors, _ = read_all(path)
+    assert errors == []
+    assert [(i.sender, i.recipients, i.body) for i in items] == [
+        ("+15155550100", ["+15155550101"], "ms"),
+        ("+15155550100", ["+15155550101"], "s"),
+    ]
+    assert {i.sent_at for i in items} == {datetime(2026, 9, 1, 10, 0, tzinfo=UTC)}
+
+
+def test_a_column_under_its_own_name_wins_over_an_alias(tmp_path: Path) -> None:
+    path = tmp_path / "texts.csv"
+    path.write_text(
+        "sender,recipients,date,sent_at,body\n+15155550100,+15155550101,2020-01-01,2024-05-01T10:00:00Z,hi\n"
+    )
+    items, errors, _ = read_all(path)
+    assert errors == []
+    assert items[0].sent_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+
+
+def test_utf16_json_array_and_lines(tmp_path: Path) -> None:
+    rows = [{"sender": "+15155550100", "recipients": ["+15155550101"], "time": 1788256800, "body": "é"}]
+    array = tmp_path / "t.json"
+    array.write_bytes(json.dumps(rows, ensure_ascii=False).encode("utf-16"))
+    lines = tmp_path / "t2.json"  # JSON Lines saved with a .json name
+    lines.write_bytes((json.dumps(rows[0], ensure_ascii=False) + "\n").encode("utf-16"))
+    for path in (array, lines):
+        items, errors, _ = read_all(path)
+        assert errors == []
+        assert [(i.body, i.sent_at) for i in items] == [("é", datetime(2026, 9, 1, 10, 0, tzinfo=UTC))]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aupguard.directory.batch import ImportProblem
+from aupguard.exportfiles import decode_text, delimiter_of, open_text
 
 # Exports from spreadsheets may carry one giant cell; the csv default limit (128 KiB) would
 # turn a valid file into an error.
@@ -37,23 +38,6 @@ class CsvRow:
         return self.values.get(key, "")
 
 
-def open_text(path: Path) -> TextIO:
-    """Text stream over an export file; a BOM is dropped and undecodable bytes become U+FFFD
-    rather than an exception halfway through a file."""
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
-
-
-def _delimiter(text: str) -> str:
-    """The delimiter of the header line (",", ";" or tab): European spreadsheets save ";".
-    Only the delimiter is sniffed; quoting stays the standard (excel) one, which the Sniffer
-    guesses wrong from a single line."""
-    header = text.partition("\n")[0]
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
 def read_rows(
     stream: TextIO,
     file: str,
@@ -68,7 +52,7 @@ def read_rows(
     (NUL bytes, an unterminated quote) ends the file with one problem at its line.
     """
     text = stream.read()
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter_of(text.partition("\n")[0]))
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -154,8 +138,7 @@ class ExportFolder:
         real = self._names[name.lower()]
         if self._zip is None:
             return open_text(self.path / real)
-        raw = self._zip.read(real)
-        return io.StringIO(raw.decode("utf-8-sig", errors="replace"), newline="")
+        return io.StringIO(decode_text(self._zip.read(real)), newline="")
 
     def close(self) -> None:
         if self._zip is not None:

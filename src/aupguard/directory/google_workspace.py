@@ -16,7 +16,8 @@ from typing import Any
 
 from aupguard.directory.addresses import email_domain, normalize_email, normalize_phone
 from aupguard.directory.batch import DirectoryBatch, ImportProblem
-from aupguard.directory.csv_rows import CsvRow, open_text, parse_bool, read_rows
+from aupguard.directory.csv_rows import CsvRow, parse_bool, read_rows
+from aupguard.exportfiles import open_text
 from aupguard.model import Account, Person, PersonKind
 
 # Extra columns a person's personal (non-district) contact lives in, with the Account kind.

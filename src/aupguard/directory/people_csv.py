@@ -12,7 +12,8 @@ from pathlib import Path
 
 from aupguard.directory.addresses import email_domain, normalize_email, normalize_handle, normalize_phone
 from aupguard.directory.batch import DirectoryBatch, ImportProblem
-from aupguard.directory.csv_rows import CsvRow, open_text, parse_date, read_rows, split_list
+from aupguard.directory.csv_rows import CsvRow, parse_date, read_rows, split_list
+from aupguard.exportfiles import open_text
 from aupguard.model import Account, Building, Group, Person, PersonKind
 
 PERSON_KINDS = {k.value: k for k in PersonKind}

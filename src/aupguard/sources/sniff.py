@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
 from . import maildir, mbox, social, texts
@@ -132,14 +133,14 @@ def _whole_file(path: Path, fmt: str, size: int) -> Iterator[RawRecord | ReadErr
 
 def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | ReadError]:
     source = str(path)
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if start == b"[":
+    # The first bytes as text in the file's encoding (UTF-16 and UTF-32 have a byte-order mark).
+    opening = head.decode(encoding_of(head), errors="ignore")
+    if opening.lstrip(" \t\r\n")[:1] == "[":
         yield from texts.iter_json(path, lines=False)
         return
-    first_line = head.split(b"\n", 1)[0]
     try:
-        first = json.loads(first_line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        first = json.loads(opening.split("\n", 1)[0])
+    except json.JSONDecodeError:
         first = None
     if isinstance(first, dict) and texts.is_text_export(k.lower() for k in first):
         yield from texts.iter_json(path, lines=True)  # JSON Lines saved with a .json name

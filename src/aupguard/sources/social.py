@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from aupguard.directory.addresses import normalize_handle
+from aupguard.exportfiles import parse_utc
 from aupguard.model import Attachment, Channel, Item, ReadError, content_id
 
 from .base import RawRecord
-from .isodate import parse_iso_utc
 
 EXPORT_KINDS = ("posts", "connections")
 
@@ -52,7 +52,7 @@ def _post_item(export: dict[str, Any], post: dict[str, Any], raw: bytes, source:
         source=source,
         position=position,
         raw=raw,
-        sent_at=parse_iso_utc(post.get("posted_at")),
+        sent_at=parse_utc(post.get("posted_at")),
         sender=normalize_handle(platform, _text(export.get("author"))),
         body=text,
         attachments=attachments,
@@ -74,7 +74,7 @@ def _connection_item(export: dict[str, Any], row: dict[str, Any], raw: bytes, so
         position=position,
         raw=raw,
         # Platforms often omit when a connection was made; that is not an error, a bad date is.
-        sent_at=parse_iso_utc(connected_at) if connected_at not in (None, "") else None,
+        sent_at=parse_utc(connected_at) if connected_at not in (None, "") else None,
         sender=normalize_handle(platform, _text(export.get("owner"))),
         recipients=[normalize_handle(platform, handle)],
         platform=platform,

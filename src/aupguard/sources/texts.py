@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,17 +18,44 @@ from pathlib import Path
 from typing import Any
 
 from aupguard.directory.addresses import normalize_address
+from aupguard.exportfiles import delimiter_of, encoding_of, mark_length, parse_utc
 from aupguard.model import Channel, Item, ReadError, content_id
 
 from .base import RawRecord
-from .isodate import parse_iso_utc
 from .jsonstream import JsonStreamError, iter_array, iter_lines
 
 REQUIRED = ("sender", "body")
+# Other names exports give the columns (the issue that asked for this reader says "time"); a
+# column under its own name wins over another under an alias.
+ALIASES = {
+    "time": "sent_at",
+    "timestamp": "sent_at",
+    "date": "sent_at",
+    "sent": "sent_at",
+    "from": "sender",
+    "to": "recipients",
+    "text": "body",
+    "message": "body",
+}
+
+
+def canonical_names(columns: Iterable[str]) -> list[str]:
+    """Column names (lowercased, stripped) with aliases read as the names they stand for; an
+    alias whose name is also present, or taken by an earlier column, stays as it is."""
+    names = [str(c).strip().lower() for c in columns]
+    taken = set(names)
+    out = []
+    for name in names:
+        target = ALIASES.get(name)
+        if target is not None and target not in taken:
+            taken.add(target)
+            name = target
+        out.append(name)
+    return out
 
 
 def is_text_export(columns: Iterable[str]) -> bool:
-    names = set(columns)
+    names = set(canonical_names(columns))
     return set(REQUIRED) <= names and ("recipients" in names or {"message_id", "recipient"} <= names)
 
 
@@ -61,7 +89,7 @@ def _to_item(row: _Row, source: str, raw: bytes) -> Item:
         raise ValueError("no sender")
     if not isinstance(body, str) or not body.strip():
         raise ValueError("no body")
-    sent_at = parse_iso_utc(fields.get("sent_at"))
+    sent_at = parse_utc(fields.get("sent_at"))
     names = row.recipients or _split_recipients(fields.get("recipients"))
     if not names:
         raise ValueError("no recipients")
@@ -124,7 +152,17 @@ def _emit(rows: Iterator[_Row | ReadError], source: str, header: str, joiner: st
 
 
 def _decoded_lines(handle: io.BufferedReader, counter: list[int]) -> Iterator[str]:
-    """Lines as text for the csv module, counting bytes; a line that is not utf-8 is read as cp1252."""
+    """Lines as text for the csv module, counting bytes. UTF-16 and UTF-32 files (a byte-order
+    mark says so) are decoded as such; otherwise a line that is not UTF-8 is read as cp1252."""
+    head = handle.peek(4)[:4]
+    encoding = encoding_of(head)
+    if encoding != "utf-8-sig":
+        counter[0] += mark_length(head)
+        width = encoding + "-le"  # the bytes a line takes, whatever the byte order
+        for decoded in io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline=""):
+            counter[0] += len(decoded.encode(width, "surrogatepass"))
+            yield decoded
+        return
     for number, line in enumerate(handle):
         counter[0] += len(line)
         try:
@@ -138,19 +176,23 @@ def iter_csv(path: Path) -> Iterator[RawRecord | ReadError]:
     source = str(path)
     with path.open("rb") as handle:
         counter = [0]
-        reader = csv.reader(_decoded_lines(handle, counter))
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
+        lines = _decoded_lines(handle, counter)
+        first = next(lines, None)
+        if first is None:
             yield ReadError(source, "", "empty file")
             return
+        # Comma, semicolon or tab, as the header line is written (exportfiles.delimiter_of).
+        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter_of(first))
+        try:
+            written = [h.strip().lower() for h in next(reader)]
         except csv.Error as exc:
             yield ReadError(source, "line 1", f"not CSV: {exc}")
             return
-        if not is_text_export(header):
-            yield ReadError(source, "", _describe(header))
+        if not is_text_export(written):
+            yield ReadError(source, "", _describe(written))
             return
-        header_text = _csv_line(header)
+        header = canonical_names(written)
+        header_text = _csv_line(written)
 
         def rows() -> Iterator[_Row | ReadError]:
             line, used = reader.line_num + 1, counter[0]
@@ -187,14 +229,18 @@ def _json_rows(numbered: Iterator[tuple[int, Any, str]], label: str) -> Iterator
         elif not isinstance(value, dict):
             yield ReadError("", position, "not a JSON object")
         else:
-            fields = {str(k).lower(): v for k, v in value.items()}
+            fields = dict(zip(canonical_names(value), value.values(), strict=True))
             yield _Row(position, fields, [text], len(text.encode("utf-8")) + 1)
 
 
 def iter_json(path: Path, lines: bool) -> Iterator[RawRecord | ReadError]:
     """A JSON array of message objects, or JSON Lines (one object per line)."""
     source = str(path)
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+    with path.open("rb") as probe:
+        encoding = encoding_of(probe.read(4))
+    # Universal newlines (unlike open_text): a record's raw text, and so its id, is the same
+    # whether the export was saved with CRLF or LF line ends.
+    with path.open(encoding=encoding, errors="replace") as handle:
         numbered = iter_lines(handle) if lines else iter_array(handle)
         rows = _json_rows(numbered, "line" if lines else "record")
         leading: list[_Row | ReadError] = []  # bad lines before the first object that decides the layout

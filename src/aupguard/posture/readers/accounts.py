@@ -16,9 +16,10 @@ from pathlib import Path
 
 from aupguard.directory.addresses import normalize_email
 from aupguard.directory.google_workspace import read_workspace_users
+from aupguard.exportfiles import parse_time
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
-from aupguard.posture.readers.tabular import Row, parse_time, read_csv, truthy
+from aupguard.posture.readers.tabular import Row, read_csv, truthy
 
 
 @dataclass(slots=True)

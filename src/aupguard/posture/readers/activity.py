@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from aupguard.directory.addresses import normalize_email
+from aupguard.exportfiles import parse_time
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
-from aupguard.posture.readers.tabular import Row, parse_time, read_csv, read_json_records
+from aupguard.posture.readers.tabular import Row, read_csv, read_json_records
 
 LOGIN_SUCCESS = ("login_success",)
 

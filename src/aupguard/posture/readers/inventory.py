@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from aupguard.exportfiles import parse_time
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
-from aupguard.posture.readers.tabular import parse_time, read_csv
+from aupguard.posture.readers.tabular import read_csv
 
 _DEVICE = ("device", "devicename", "computername", "computer", "hostname", "serialnumber")
 _USER = ("user", "username", "primaryuserupn", "userprincipalname", "primaryuser", "email", "owner")

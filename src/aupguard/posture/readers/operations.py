@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from aupguard.exportfiles import parse_time
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
-from aupguard.posture.readers.tabular import Row, parse_time, read_csv, read_json_records
+from aupguard.posture.readers.tabular import Row, read_csv, read_json_records
 
 _GOOD = {"success", "succeeded", "successful", "ok", "completed", "complete", "passed", "pass", "warning"}
 

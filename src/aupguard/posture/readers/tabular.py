@@ -10,12 +10,12 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aupguard.directory.batch import ImportProblem
-from aupguard.directory.csv_rows import HeaderKey, open_text, read_rows
+from aupguard.directory.csv_rows import HeaderKey, read_rows
+from aupguard.exportfiles import delimiter_of, open_text
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
 
@@ -72,11 +72,7 @@ def read_csv(
 def header_keys(header_line: str, key: HeaderKey = loose_key) -> set[str]:
     """The column keys of a CSV header line (delimiter sniffed as the directory readers do)."""
     try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        cells = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter), [])
+        cells = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delimiter_of(header_line)), [])
     except csv.Error:
         return set()
     return {key(c) for c in cells} - {""}
@@ -129,47 +125,6 @@ def _is_one_document(text: str) -> bool:
     except json.JSONDecodeError:
         return True
     return "\n" not in text.strip()
-
-
-_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%Y-%m-%d",
-)
-
-
-def parse_time(value: str | int | float | None) -> datetime | None:
-    """A timestamp as exports write it (ISO 8601, "2026/10/05 08:00:00", US dates, epoch
-    seconds); naive values are taken as UTC. None when it is not one."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value), UTC)
-    v = str(value).strip()
-    if re.fullmatch(r"\d{9,10}(\.\d+)?", v):
-        return datetime.fromtimestamp(float(v), UTC)
-    iso = v.replace("Z", "+00:00")
-    iso = re.sub(r"(\.\d{6})\d+", r"\1", iso)  # nanoseconds (Panther) -> microseconds
-    try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
-        parsed = None
-        for fmt in _FORMATS:
-            try:
-                parsed = datetime.strptime(v, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def truthy(value: str | bool | None) -> bool | None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from aupguard.directory.csv_rows import open_text
+from aupguard.exportfiles import open_text, parse_time
 from aupguard.model import ReadError
 from aupguard.posture.evidence import SourceLines
-from aupguard.posture.readers.tabular import header_keys, parse_time, read_csv
+from aupguard.posture.readers.tabular import header_keys, read_csv
 
 _PERSON = ("person", "personid", "employeeid", "email", "user", "staff", "sourcedid")
 _COURSE = ("course", "courseid", "coursecode", "program", "session")

@@ -1,0 +1,127 @@
+"""Text files as spreadsheets and export tools save them, read one way everywhere: the readers
+of scanned exports (texts), the directory importers and the posture readers.
+
+* **Encoding.** A byte-order mark says UTF-8, UTF-16 or UTF-32: Excel's "Unicode Text" and
+  several phone-backup tools write UTF-16. Without a mark, UTF-8 (bytes that are not become
+  U+FFFD rather than an exception halfway through a file).
+* **Delimiter.** Comma, semicolon (spreadsheets in many European locales) or tab ("Unicode
+  Text"), taken from the header line; quoting stays the standard (excel) one, which
+  `csv.Sniffer` guesses wrong from a single line.
+* **Timestamps.** ISO 8601; the forms a spreadsheet writes back when a user opens an export
+  and saves it ("9/1/2026 10:00 AM", month first, as US Excel does); Unix time in seconds or
+  milliseconds. A time without an offset is UTC.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+# (mark, the codec that decodes a whole file starting with it, mark included). UTF-32 LE's mark
+# begins with UTF-16 LE's, so it is tested first.
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def encoding_of(head: bytes) -> str:
+    """The codec for a file whose first bytes are `head` (at least 4 of them when there are):
+    "utf-32", "utf-16" (both read the mark and its byte order) or "utf-8-sig"."""
+    for mark, codec in _MARKS:
+        if head.startswith(mark):
+            return codec
+    return "utf-8-sig"
+
+
+def mark_length(head: bytes) -> int:
+    """How many bytes of `head` are a byte-order mark (0 when there is none)."""
+    return next((len(mark) for mark, _ in _MARKS if head.startswith(mark)), 0)
+
+
+def open_text(path: Path) -> TextIO:
+    """Text stream over an export file in its encoding, the mark dropped, undecodable bytes as
+    U+FFFD; newlines as written, as the csv module wants them."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    return open(path, encoding=encoding_of(head), errors="replace", newline="")
+
+
+def decode_text(data: bytes) -> str:
+    """A whole export held in memory (a member of a zip), decoded as `open_text` would read it."""
+    return data.decode(encoding_of(data[:4]), errors="replace")
+
+
+def delimiter_of(header_line: str) -> str:
+    """The delimiter of a header line: ",", ";" or a tab; "," when the line does not say."""
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+)
+_UNIX_SECONDS = re.compile(r"\d{9,10}(\.\d+)?")
+_UNIX_MILLISECONDS = re.compile(r"\d{12,13}")
+_SUBMICROSECONDS = re.compile(r"(\.\d{6})\d+")
+FORMS = "ISO 8601, M/D/YYYY h:mm[:ss] [AM/PM] or Unix time"
+
+
+def parse_time(value: str | int | float | None) -> datetime | None:
+    """A timestamp in one of the forms above as an aware datetime (in UTC when it was written
+    without an offset, in its own offset otherwise); None when it is none of them."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            return datetime.fromtimestamp(float(value), UTC)
+        text = str(value).strip()
+        if _UNIX_SECONDS.fullmatch(text):
+            return datetime.fromtimestamp(float(text), UTC)
+        if _UNIX_MILLISECONDS.fullmatch(text):
+            return datetime.fromtimestamp(int(text) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    iso = _SUBMICROSECONDS.sub(r"\1", text.replace("Z", "+00:00"))  # nanoseconds (Panther)
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        parsed = None
+        for fmt in _FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_utc(value: object) -> datetime:
+    """`parse_time` in UTC, for an item's time; raises ValueError with the reason when the value
+    is missing or not a timestamp."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("missing date")
+    when = parse_time(value) if isinstance(value, str | int | float) else None
+    if when is None:
+        raise ValueError(f"not a date: {str(value)[:40]!r} (expected {FORMS})")
+    return when.astimezone(UTC)
