@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from aupguard.model import Permission
 from aupguard.scanning import ProgressSink, scan
 from aupguard.store import findings_repo, permissions_repo
-from aupguard.store.tables import evidence, findings, item_sources, items, scan_errors
+from aupguard.store.tables import evidence, findings, item_sources, items, scan_errors, scans
 from aupguard.workspace import Workspace
 from tests.small_district import seed_directory
 
@@ -81,6 +81,36 @@ def test_errors_are_recorded_with_reasons(workspace: Workspace, mail: Path) -> N
         errs = conn.execute(select(scan_errors.c.source, scan_errors.c.position, scan_errors.c.reason)).all()
     assert any(e.source.endswith("texts.csv") and "line 3" in e.position and e.reason for e in errs)
     assert all(e.reason.strip() for e in errs)
+
+
+def test_errors_of_a_fixed_export_no_longer_stand_after_a_rescan(workspace: Workspace, tmp_path: Path) -> None:
+    """A user fixes a bad row, or saves an unreadable file in a readable form, and scans it
+    again: `aupguard errors` lists only what still stands; the first scan's record keeps its count."""
+    export = tmp_path / "texts.csv"
+    good = "+15155550100,+15155550101,2026-09-01T10:00:00Z,ok\n"
+    export.write_text("sender,recipients,sent_at,body\n" + good + "+15155550100,+15155550101,someday,hi\n")
+    whole = tmp_path / "semi.csv"
+    whole.write_text("who,what\n1,2\n")  # a whole-file error: not a text export
+    other = tmp_path / "other.csv"
+    other.write_text("sender,recipients,sent_at,body\n+15155550100,+15155550101,someday,still bad\n")
+
+    def standing() -> set[tuple[str, str]]:
+        with workspace.engine.connect() as conn:
+            rows = conn.execute(select(scan_errors.c.source, scan_errors.c.position)).all()
+        return {(Path(r.source).name, r.position) for r in rows}
+
+    first = scan(workspace, [export, whole, other])
+    assert first.errors == 3
+    assert standing() == {("texts.csv", "line 3"), ("semi.csv", ""), ("other.csv", "line 2")}
+
+    export.write_text("sender,recipients,sent_at,body\n" + good + "+15155550100,+15155550101,2026-09-02T10:00:00Z,hi\n")
+    whole.write_text("sender;recipients;sent_at;body\n+15155550100;+15155550101;2026-09-03T10:00:00Z;now read\n")
+    again = scan(workspace, [export, whole, other])
+    assert (again.items, again.errors) == (3, 1)
+    assert standing() == {("other.csv", "line 2")}  # the file not fixed keeps its error
+    with workspace.engine.connect() as conn:
+        recorded = conn.execute(select(scans.c.counts).order_by(scans.c.id)).scalars().all()
+    assert [c["errors"] for c in recorded] == [3, 1]
 
 
 def test_since_until_window(workspace: Workspace, mail: Path) -> None:

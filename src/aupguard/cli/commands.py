@@ -172,7 +172,8 @@ def _approver(pack: Any, kind: str) -> str:
 
 @app.command()
 def errors(limit: int = typer.Option(100, help="At most this many (0: all).")) -> None:
-    """List input records that could not be read, with file, position and reason."""
+    """List input records that could not be read, with file, position and reason (those that
+    still stand: a record a later scan reads, or a file it reads at all, drops its error)."""
     ws = open_workspace()
     with ws.engine.connect() as conn:
         q = select(scan_errors).order_by(scan_errors.c.id)

@@ -119,6 +119,24 @@ def item_from_row(row: Any) -> Item:
     )
 
 
+def _clear_read_errors(conn: Connection, stored_items: Sequence[tuple[Mapping[str, Any], str, str]]) -> None:
+    """A record that reads now no longer has the error an earlier scan recorded at its place,
+    nor does its file keep a whole-file error (position ""): a user who fixes an export and
+    scans it again sees in `aupguard errors` only what still stands (the scans' own records keep
+    their error counts). One lookup per batch on the (source, position) index; nearly always
+    there is nothing to clear."""
+    sources = sorted({no_nul(src) for _, src, _ in stored_items})
+    if conn.scalar(select(scan_errors.c.id).where(scan_errors.c.source.in_(sources)).limit(1)) is None:
+        return  # no error recorded for these files: the one query a batch costs
+    places = {(no_nul(src), no_nul(pos)) for _, src, pos in stored_items}
+    places |= {(src, "") for src in sources}
+    stale = conn.scalars(
+        select(scan_errors.c.id).where(tuple_(scan_errors.c.source, scan_errors.c.position).in_(sorted(places)))
+    ).all()
+    if stale:
+        conn.execute(scan_errors.delete().where(scan_errors.c.id.in_(stale)))
+
+
 def store_batch(
     conn: Connection,
     scan_id: int,
@@ -145,6 +163,7 @@ def store_batch(
             conn,
             [{"item_id": row["id"], "source": no_nul(src), "position": no_nul(pos)} for row, src, pos in stored_items],
         )
+        _clear_read_errors(conn, stored_items)
     for err in errors:
         key = and_(scan_errors.c.source == err.source, scan_errors.c.position == err.position)
         if conn.execute(select(scan_errors.c.id).where(key)).first():
