@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from aupguard.cli.reference import build_app
 from aupguard.store import audit_repo
+from aupguard.store.tables import scans
 from aupguard.workspace import Workspace
 from tests.small_district import seed_directory
 
@@ -85,6 +87,10 @@ def test_scan_csv_has_header_and_rows(workspace: Workspace, mail: Path) -> None:
 
 def test_scan_rejects_bad_dates_and_missing_paths(workspace: Workspace, mail: Path) -> None:
     assert run("scan", str(mail), "--since", "last tuesday").exit_code == 2
+    swapped = run("scan", str(mail), "--since", "2026-09-01", "--until", "2026-08-01")
+    assert swapped.exit_code == 2 and "--since 2026-09-01 is not before --until 2026-08-01" in swapped.output
+    with workspace.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(scans)).scalar_one() == 0  # nothing was started
     result = run("scan", str(mail / "nope.mbox"))
     assert result.exit_code == 2 and "no such file" in result.output
 

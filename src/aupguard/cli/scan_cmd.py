@@ -61,6 +61,9 @@ def scan(
     the same command again adds only what is missing (exit status 130)."""
     existing_paths(paths)
     since_dt, until_dt = parse_when(since, "--since"), parse_when(until, "--until")
+    if since_dt is not None and until_dt is not None and since_dt >= until_dt:
+        # Swapped dates would scan nothing and say only "outside the date window".
+        raise fail(f"--since {since} is not before --until {until}: no item could be in that window")
     ws = open_workspace()
     writer = FindingWriter(format.value, out)
     worst_open: list[str] = []
