@@ -20,6 +20,7 @@ from aupguard import scanning
 from aupguard.interrupt import StopBetweenSteps
 from aupguard.store.tables import item_sources, items, scans
 from aupguard.workspace import Workspace
+from tests.processes import children, gone
 
 DOMAIN = "example-district.org"
 
@@ -118,16 +119,6 @@ def start_scan(mbox: Path) -> subprocess.Popen[str]:
     )
 
 
-def _children(pid: int) -> list[int]:
-    kids: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            kids += [int(k) for k in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return kids
-
-
 def wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> list[int]:
     """Once the scan has stored something: its two worker processes."""
     deadline = time.monotonic() + 120
@@ -136,7 +127,7 @@ def wait_for_items_and_workers(ws: Workspace, scan: subprocess.Popen[str]) -> li
             if conn.execute(select(func.count()).select_from(items)).scalar_one() > 0:
                 break
         time.sleep(0.1)
-    workers = _children(scan.pid)
+    workers = children(scan.pid)
     assert scan.poll() is None and len(workers) == 2, "the scan ended before the test could stop it"
     return workers
 
@@ -148,22 +139,6 @@ def stored_and_record(ws: Workspace) -> tuple[int, dict[str, object]]:
             conn.execute(select(func.count()).select_from(items)).scalar_one(),
             conn.execute(select(scans.c.counts).order_by(scans.c.id).limit(1)).scalar_one(),
         )
-
-
-def _gone(pids: list[int], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in pids):
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _state(pid: int) -> str:
-    try:
-        return (Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0]).lower()
-    except (OSError, IndexError):
-        return "zombie"  # gone meanwhile
 
 
 @contextmanager
@@ -232,7 +207,7 @@ def test_sigterm_to_the_scan_alone_stops_it_like_ctrl_c(workspace_env: Path, tmp
         _, stderr = scan.communicate(timeout=60)
         assert scan.returncode == 130
         assert "interrupted: what was stored before stays stored" in stderr and "Traceback" not in stderr
-        assert _gone(workers, within=10)
+        assert gone(workers, within=10)
         stored, counts = stored_and_record(ws)
         assert counts["interrupted"] is True and 0 < stored == counts["items"] < 60_000
 
@@ -244,7 +219,7 @@ def test_workers_leave_when_the_main_process_is_killed_outright(workspace_env: P
         workers = wait_for_items_and_workers(ws, scan)
         scan.kill()
         scan.wait(timeout=30)
-        assert _gone(workers, within=10)
+        assert gone(workers, within=10)
         again = aupguard("scan", str(mbox), "--format", "json")
         assert again.returncode == 0, again.stderr
         assert stored_and_record(ws)[0] == 60_000

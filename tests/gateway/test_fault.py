@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 
 from aupguard.archive.chain import archive_entries
 from aupguard.gateway.spool import Spool
-from aupguard.store.tables import items
+from aupguard.store.tables import items, scans
 from aupguard.workspace import Workspace
 from tests.conftest import free_port
 from tests.gateway.conftest import message, sha, wait_for
+from tests.processes import children, gone
 
 LAUNCH = "import sys; from aupguard.cli import main; sys.argv[0] = 'aupguard'; main()"
 
@@ -152,3 +153,64 @@ def test_sigkill_at_random_moments_loses_nothing_and_duplicates_nothing(workspac
 )
 def test_sigkill_while_journaling_2000_messages(workspace: Workspace, tmp_path: Path) -> None:
     run_fault_test(workspace, tmp_path, count=2000, kills=8)
+
+
+def scanner_of(gateway: subprocess.Popen[bytes]) -> int | None:
+    """The gateway's scanner child (a spawned process; the other child is multiprocessing's
+    resource tracker), or None while there is none."""
+    for pid in children(gateway.pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def scan_records(ws: Workspace) -> list[tuple[bool, dict[str, object]]]:
+    """(finished, counts) of every scan so far, oldest first."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(scans.c.finished_at, scans.c.counts).order_by(scans.c.id)).all()
+    return [(r.finished_at is not None, r.counts) for r in rows]
+
+
+def test_sigterm_to_the_scanner_alone_loses_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    """`kill` of the busy process in `top`, or a service manager stopping it: the gateway's
+    scanner, told to stop mid-scan, stops between batches and leaves as a killed scanner would;
+    the gateway stays up, starts another, and every message is stored exactly once."""
+    messages = [message(f"stopped scanner {i}", f"Body of message {i}.") for i in range(1000)]
+    gateway = GatewayProcess(free_port(), tmp_path / "gateway.log")
+    accepted: set[str] = set()
+    stopped: list[int] = []
+    gateway.start()
+    try:
+        assert gateway.proc is not None
+        sender = threading.Thread(target=journal_all, args=(gateway.port, messages, accepted))
+        sender.start()
+        # Signal a scanner in the middle of a scan (its record started, not finished), until one
+        # such stop is recorded as "interrupted": a signal that lands while it loads the policy
+        # or waits for work ends it at once instead, which the gateway must survive too.
+        deadline = time.monotonic() + 120
+        while not any(c.get("interrupted") for _, c in scan_records(workspace)):
+            assert time.monotonic() < deadline, "no scanner was stopped mid-scan"
+            scanner = scanner_of(gateway.proc)
+            records = scan_records(workspace)
+            if scanner is None or not records or records[-1][0] or scanner in stopped:
+                time.sleep(0.01)
+                continue
+            os.kill(scanner, signal.SIGTERM)
+            stopped.append(scanner)
+            assert gone([scanner], within=20), "the stopped scanner did not leave"
+            assert gateway.proc.poll() is None, "the gateway itself ended"
+        sender.join()
+        spool = Spool.for_workspace(workspace.root)
+        wait_for(lambda: spool.count() == 0, "a new scanner to scan the spool", limit=120)
+        assert gateway.proc.poll() is None
+        replacement = scanner_of(gateway.proc)
+        assert replacement is not None and replacement not in stopped
+    finally:
+        gateway.stop()
+    with workspace.engine.connect() as conn:
+        stored = list(conn.scalars(select(items.c.id)))
+    assert sorted(stored) == sorted(sha(m) for m in messages)  # each exactly once
+    assert list(spool.failed.iterdir()) == []
