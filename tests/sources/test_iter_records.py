@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
-from aupguard.model import ReadError
+from aupguard.model import Item, ReadError
 from aupguard.sources import RawRecord, iter_records, parse_record, total_bytes
 
 from .conftest import make_email, read_all
@@ -106,3 +108,29 @@ def test_archives_compressed_files_and_pst_are_named_with_what_to_do(tmp_path: P
     assert reasons["takeout.tar"].startswith("a tar archive:")
     assert reasons["notes.txt"].startswith("not an email")
     assert reasons["outlook.pst"].startswith("an Outlook .pst mailbox:") and "readpst" in reasons["outlook.pst"]
+
+
+def test_named_pipes_and_broken_links_are_errors_not_a_hang(tmp_path: Path) -> None:
+    """Opening a named pipe waits for a writer for ever, and a signal does not end that wait:
+    a FIFO in a scanned folder used to hang the scan (and `timeout`'s SIGTERM could not stop it)."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "ok.eml").write_bytes(make_email().as_bytes())
+    os.mkfifo(folder / "pipe.eml")
+    (folder / "gone.eml").symlink_to(tmp_path / "nowhere.eml")
+    found: list[tuple[list[str], list[tuple[str, str]]]] = []
+    reader = threading.Thread(target=lambda: found.append(_names_and_errors(read_all(folder))), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading the folder hung on the named pipe"
+    ((subjects, errors),) = found
+    assert subjects == ["Field trip"]
+    assert errors == [
+        ("gone.eml", "cannot read: No such file or directory"),
+        ("pipe.eml", "not a regular file (a named pipe): not read"),
+    ]
+
+
+def _names_and_errors(result: tuple[list[Item], list[ReadError], int]) -> tuple[list[str], list[tuple[str, str]]]:
+    items, errors, _ = result
+    return [i.subject or "" for i in items], [(Path(e.source).name, e.reason) for e in errors]

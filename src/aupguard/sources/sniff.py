@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -89,10 +90,26 @@ def _walk_folder(folder: Path, seen: set[Path]) -> Iterator[Path | ReadError]:
             yield entry
 
 
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
 def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
     source = str(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # Opening a named pipe waits for a writer, for ever (and a signal does not end the
+            # wait: Python retries the open), so the scan would hang on it; a device never ends.
+            yield ReadError(source, "", f"not a regular file ({_special_kind(status.st_mode)}): not read")
+            return
+        size = status.st_size
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
