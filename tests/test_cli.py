@@ -163,7 +163,22 @@ def test_detect_list_and_jsonl(workspace_env: Path) -> None:
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert lines[0]["id"] == "a" and lines[0]["signals"][0]["kind"] == "software.magnet"
     assert lines[1]["error"]
-    assert run("detect", "--detector", "nope").exit_code == 2
+    unknown = run("detect", "--detector", "nope")
+    assert unknown.exit_code == 2 and "error: unknown detector 'nope'; known:" in unknown.output
+
+
+def test_detect_says_what_is_wrong_with_a_line_and_keeps_its_id(workspace_env: Path) -> None:
+    """A line that cannot be scored gets an error in its place, with the line's id when it has
+    one (so results still join with the input) and a reason in the user's terms."""
+    given = ['{"id": 2}', "not json", '{"id": 3, "text": 5}', "[1, 2]", '{"id": 4, "text": "x", "channel": "fax"}']
+    result = run("detect", "--detector", "software_transfer", input="\n".join(given) + "\n")
+    assert [json.loads(x) for x in result.stdout.splitlines()] == [
+        {"id": 2, "error": "line 1: no `text`"},
+        {"id": None, "error": "line 2: not JSON (Expecting value: line 1 column 1 (char 0))"},
+        {"id": 3, "error": "line 3: `text` is not a string (a number)"},
+        {"id": None, "error": "line 4: not a JSON object (an array)"},
+        {"id": 4, "error": "line 5: `channel` must be email, text or post, not 'fax'"},
+    ]
 
 
 def test_detect_reads_bare_text_as_a_post_unless_told(workspace_env: Path) -> None:

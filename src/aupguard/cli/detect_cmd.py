@@ -57,7 +57,7 @@ def detect(
     try:
         det = registry.get(detector)
     except KeyError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(str(exc.args[0]) if exc.args else str(exc)) from exc  # a KeyError's str() adds quotes
     if channel not in (Channel.EMAIL, Channel.TEXT, Channel.POST):
         raise fail(f"--channel must be email, text or post, not {channel!r}")
     ctx = _context()
@@ -91,26 +91,57 @@ def detect(
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-            text = obj["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-            line_channel = Channel(obj.get("channel", channel))
-            if line_channel not in (Channel.EMAIL, Channel.TEXT, Channel.POST):
-                raise ValueError(f"channel must be email, text or post, not {line_channel.value!r}")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        ident, read = _read_line(line, channel)
+        if isinstance(read, str):
             bad += 1
-            err.print(f"line {number}: not a JSON object with a string `text` ({exc})", markup=False)
-            pending.append((None, f"line {number}: {exc}"))
+            err.print(f"line {number}: {read}", markup=False)
+            pending.append((ident, f"line {number}: {read}"))
             continue
+        text, line_channel = read
         raw = text.encode("utf-8")
         item = Item(id=content_id(raw), channel=line_channel, source="stdin", position=f"line {number}",
                     raw=raw, body=text)  # fmt: skip
-        pending.append((obj.get("id"), item))
+        pending.append((ident, item))
         if len(pending) >= batch:
             flush()
     if pending:
         flush()
     if bad:
         err.print(f"{bad} line(s) could not be read; each got an error line on stdout.")
+
+
+def _read_line(line: str, default_channel: str) -> tuple[object, tuple[str, Channel] | str]:
+    """(the line's id when it has one, (text, channel) or why the line cannot be scored)."""
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return None, f"not JSON ({exc})"
+    if not isinstance(obj, dict):
+        kind = _json_kind(obj)
+        return None, f"not a JSON object ({'an' if kind == 'array' else 'a'} {kind})"
+    ident = obj.get("id")
+    text = obj.get("text")
+    if text is None:
+        return ident, "no `text`"
+    if not isinstance(text, str):
+        return ident, f"`text` is not a string (a {_json_kind(text)})"
+    try:
+        line_channel = Channel(obj.get("channel", default_channel))
+    except ValueError:
+        line_channel = None
+    if line_channel not in (Channel.EMAIL, Channel.TEXT, Channel.POST):
+        return ident, f"`channel` must be email, text or post, not {obj.get('channel')!r}"
+    return ident, (text, line_channel)
+
+
+def _json_kind(value: object) -> str:
+    """What JSON calls the value's type."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string" if isinstance(value, str) else "null"
