@@ -167,11 +167,12 @@ def scanner_of(gateway: subprocess.Popen[bytes]) -> int | None:
     return None
 
 
-def scan_records(ws: Workspace) -> list[tuple[bool, dict[str, object]]]:
-    """(finished, counts) of every scan so far, oldest first."""
+def scan_records(ws: Workspace) -> list[tuple[int, bool, dict[str, object]]]:
+    """(id, finished, counts) of every scan so far, oldest first. A scan's record is written once
+    the scanner has loaded the policy and directory, just before it reads its first batch."""
     with ws.engine.connect() as conn:
-        rows = conn.execute(select(scans.c.finished_at, scans.c.counts).order_by(scans.c.id)).all()
-    return [(r.finished_at is not None, r.counts) for r in rows]
+        rows = conn.execute(select(scans.c.id, scans.c.finished_at, scans.c.counts).order_by(scans.c.id)).all()
+    return [(r.id, r.finished_at is not None, r.counts) for r in rows]
 
 
 def test_sigterm_to_the_scanner_alone_loses_nothing(workspace: Workspace, tmp_path: Path) -> None:
@@ -190,15 +191,19 @@ def test_sigterm_to_the_scanner_alone_loses_nothing(workspace: Workspace, tmp_pa
         # Signal a scanner in the middle of a scan (its record started, not finished), until one
         # such stop is recorded as "interrupted": a signal that lands while it loads the policy
         # or waits for work ends it at once instead, which the gateway must survive too.
+        # Only a record newer than the last one signalled counts as a scan under way: a scanner
+        # that ended outside its scan leaves its record unfinished for good.
         deadline = time.monotonic() + 120
-        while not any(c.get("interrupted") for _, c in scan_records(workspace)):
+        signalled = 0
+        while not any(counts.get("interrupted") for _, _, counts in scan_records(workspace)):
             assert time.monotonic() < deadline, "no scanner was stopped mid-scan"
             scanner = scanner_of(gateway.proc)
             records = scan_records(workspace)
-            if scanner is None or not records or records[-1][0] or scanner in stopped:
+            if scanner is None or not records or records[-1][1] or records[-1][0] <= signalled:
                 time.sleep(0.01)
                 continue
             os.kill(scanner, signal.SIGTERM)
+            signalled = records[-1][0]
             stopped.append(scanner)
             assert gone([scanner], within=20), "the stopped scanner did not leave"
             assert gateway.proc.poll() is None, "the gateway itself ended"
