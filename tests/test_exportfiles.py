@@ -33,11 +33,16 @@ def test_the_mark_decides_the_encoding(tmp_path: Path, data: bytes, codec: str) 
     assert decode_text(data) == TEXT
 
 
-def test_bytes_that_are_not_utf8_become_replacement_characters(tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_is_windows_1252(tmp_path: Path) -> None:
+    """Excel on Windows saves "CSV (Comma delimited)" in the system code page."""
     path = tmp_path / "export.csv"
-    path.write_bytes(b"name\nZo\xeb\n")
+    path.write_bytes("name\r\nJosé Muñoz\r\nZoë “Zo” O’Brien\r\n".encode("cp1252"))
     with open_text(path) as stream:
-        assert stream.read() == "name\nZo\ufffd\n"
+        assert stream.read() == "name\r\nJosé Muñoz\r\nZoë “Zo” O’Brien\r\n"
+    # one invalid sequence decides it: valid UTF-8 elsewhere in the file is not UTF-8 alone
+    assert decode_text("é".encode() + b" \xe9") == "Ã© é"
+    # bytes Windows-1252 leaves undefined become U+FFFD rather than an error
+    assert decode_text(b"a\x81b\xe9") == "a\ufffdbé"
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,10 @@
 of scanned exports (texts), the directory importers and the posture readers.
 
 * **Encoding.** A byte-order mark says UTF-8, UTF-16 or UTF-32: Excel's "Unicode Text" and
-  several phone-backup tools write UTF-16. Without a mark, UTF-8 (bytes that are not become
-  U+FFFD rather than an exception halfway through a file).
+  several phone-backup tools write UTF-16. Without a mark, UTF-8; a file that is not valid UTF-8
+  is Windows-1252, which is what Excel on Windows writes for "CSV (Comma delimited)" (read as
+  UTF-8, "José Muñoz" became "Jos\ufffd Mu\ufffdoz" and matched no message). Bytes that are none of
+  these become U+FFFD rather than an exception halfway through a file.
 * **Delimiter.** Comma, semicolon (spreadsheets in many European locales) or tab ("Unicode
   Text"), taken from the header line; quoting stays the standard (excel) one, which
   `csv.Sniffer` guesses wrong from a single line.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,16 +50,22 @@ def mark_length(head: bytes) -> int:
 
 
 def open_text(path: Path) -> TextIO:
-    """Text stream over an export file in its encoding, the mark dropped, undecodable bytes as
-    U+FFFD; newlines as written, as the csv module wants them."""
-    with open(path, "rb") as handle:
-        head = handle.read(4)
-    return open(path, encoding=encoding_of(head), errors="replace", newline="")
+    """Text stream over an export file in its encoding (`decode_text`), the mark dropped;
+    newlines as written, as the csv module wants them. The file is read whole, to know whether
+    it is UTF-8 before any of it is used (the importers read it whole anyway)."""
+    return io.StringIO(decode_text(path.read_bytes()), newline="")
 
 
 def decode_text(data: bytes) -> str:
-    """A whole export held in memory (a member of a zip), decoded as `open_text` would read it."""
-    return data.decode(encoding_of(data[:4]), errors="replace")
+    """A whole export file's text: in the encoding its mark names; else UTF-8, or Windows-1252
+    when it is not valid UTF-8."""
+    encoding = encoding_of(data[:4])
+    if encoding != "utf-8-sig":
+        return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def delimiter_of(header_line: str) -> str:

@@ -116,3 +116,13 @@ def test_a_spreadsheet_saved_as_unicode_text_reads_the_same(tmp_path: Path, enco
     assert batch.problems == []
     names = {p.id: (p.given_name, p.family_name, p.kind) for p in batch.people}
     assert names == {"s1": ("Zoë", "Ångström", PersonKind.STUDENT), "v1": ("Val", "Helper", PersonKind.VOLUNTEER)}
+
+
+def test_a_csv_saved_by_excel_on_windows_keeps_its_accents(tmp_path: Path) -> None:
+    """Excel on Windows writes "CSV (Comma delimited)" in Windows-1252, not UTF-8: read as UTF-8,
+    "José Muñoz" became "Jos\ufffd Mu\ufffdoz", and no message naming him would have matched."""
+    path = tmp_path / "people.csv"
+    path.write_bytes((HEADER + "s1,student,José,Muñoz,,,,hs,,,,,,,,ST-1,,\n").encode("cp1252"))
+    batch = read_people_csv(path)
+    assert batch.problems == []
+    assert [(p.given_name, p.family_name) for p in batch.people] == [("José", "Muñoz")]
