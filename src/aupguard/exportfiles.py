@@ -58,14 +58,16 @@ def open_text(path: Path) -> TextIO:
 
 def decode_text(data: bytes) -> str:
     """A whole export file's text: in the encoding its mark names; else UTF-8, or Windows-1252
-    when it is not valid UTF-8."""
+    when it is not UTF-8. A file with valid UTF-8 accents and a few damaged bytes is UTF-8 (the
+    damaged bytes become U+FFFD): in Windows-1252 every accent of it would turn to mojibake, and
+    Windows-1252 text practically never holds a valid UTF-8 sequence ("Ã©" is one)."""
     encoding = encoding_of(data[:4])
     if encoding != "utf-8-sig":
         return data.decode(encoding, errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    text = data.decode("utf-8-sig", errors="replace")
+    if "\ufffd" not in text or not text.replace("\ufffd", "").isascii():
+        return text
+    return data.decode("cp1252", errors="replace")
 
 
 def delimiter_of(header_line: str) -> str:
