@@ -245,3 +245,6 @@ def test_utf16_json_array_and_lines(tmp_path: Path) -> None:
         items, errors, _ = read_all(path)
         assert errors == []
         assert [(i.body, i.sent_at) for i in items] == [("é", datetime(2026, 9, 1, 10, 0, tzinfo=UTC))]
+    # progress counts a JSON line's bytes in the file's own encoding (the mark belongs to no record)
+    data = lines.read_bytes()
+    assert sum(r.nbytes for r in iter_records([lines])) == len(data) - mark_length(data)

@@ -221,7 +221,9 @@ def _csv_line(values: list[str]) -> str:
     return out.getvalue()
 
 
-def _json_rows(numbered: Iterator[tuple[int, Any, str]], label: str) -> Iterator[_Row | ReadError]:
+def _json_rows(numbered: Iterator[tuple[int, Any, str]], label: str, width: str) -> Iterator[_Row | ReadError]:
+    """Rows of JSON records; `width` is the codec whose length of a record's text is the bytes it
+    took in the file (for progress)."""
     for number, value, text in numbered:
         position = f"{label} {number}"
         if isinstance(value, json.JSONDecodeError):
@@ -230,7 +232,7 @@ def _json_rows(numbered: Iterator[tuple[int, Any, str]], label: str) -> Iterator
             yield ReadError("", position, "not a JSON object")
         else:
             fields = dict(zip(canonical_names(value), value.values(), strict=True))
-            yield _Row(position, fields, [text], len(text.encode("utf-8")) + 1)
+            yield _Row(position, fields, [text], len(text.encode(width, "surrogatepass")) + len("\n".encode(width)))
 
 
 def iter_json(path: Path, lines: bool) -> Iterator[RawRecord | ReadError]:
@@ -242,7 +244,8 @@ def iter_json(path: Path, lines: bool) -> Iterator[RawRecord | ReadError]:
     # whether the export was saved with CRLF or LF line ends.
     with path.open(encoding=encoding, errors="replace") as handle:
         numbered = iter_lines(handle) if lines else iter_array(handle)
-        rows = _json_rows(numbered, "line" if lines else "record")
+        width = "utf-8" if encoding == "utf-8-sig" else encoding + "-le"  # whatever the byte order
+        rows = _json_rows(numbered, "line" if lines else "record", width)
         leading: list[_Row | ReadError] = []  # bad lines before the first object that decides the layout
         try:
             for row in rows:
