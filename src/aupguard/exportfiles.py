@@ -57,17 +57,28 @@ def open_text(path: Path) -> TextIO:
 
 
 def decode_text(data: bytes) -> str:
-    """A whole export file's text: in the encoding its mark names; else UTF-8, or Windows-1252
-    when it is not UTF-8. A file with valid UTF-8 accents and a few damaged bytes is UTF-8 (the
-    damaged bytes become U+FFFD): in Windows-1252 every accent of it would turn to mojibake, and
-    Windows-1252 text practically never holds a valid UTF-8 sequence ("Ã©" is one)."""
+    """A whole export file's text: in the encoding its mark names, else `decode_unmarked`."""
     encoding = encoding_of(data[:4])
     if encoding != "utf-8-sig":
         return data.decode(encoding, errors="replace")
-    text = data.decode("utf-8-sig", errors="replace")
+    return decode_unmarked(data.removeprefix(codecs.BOM_UTF8))
+
+
+def decode_unmarked(data: bytes) -> str:
+    """Bytes without a mark (a whole file, or a line of one read as a stream): UTF-8, or
+    Windows-1252 when they are not UTF-8. Bytes with valid UTF-8 accents and a few damaged ones
+    are UTF-8 (the damaged bytes become U+FFFD): in Windows-1252 every accent would turn to
+    mojibake, and Windows-1252 text practically never holds a valid UTF-8 sequence ("Ã©" is one)."""
+    text = data.decode("utf-8", errors="replace")
     if "\ufffd" not in text or not text.replace("\ufffd", "").isascii():
         return text
     return data.decode("cp1252", errors="replace")
+
+
+def width_codec(encoding: str) -> str:
+    """The codec whose encoded length of a text is the bytes that text takes in a file of
+    `encoding` (`encoding_of`'s answer), the mark left out: for progress counts."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding + "-le"  # the byte order changes no length
 
 
 def delimiter_of(header_line: str) -> str:

@@ -452,22 +452,21 @@ def scan(
                     _scan_in_pool(records, counts, state, workers, absorb, stop)
             finally:
                 gc.unfreeze()
-    except KeyboardInterrupt:
-        # Ctrl-C: each batch was stored in a transaction of its own, so what was stored stays
-        # and a rerun adds only what is missing; the scan's record says how far it got.
+    except (KeyboardInterrupt, Exception) as exc:
+        # Ctrl-C, or a scan that fails (a full disk, a lost database server): each batch was
+        # stored in a transaction of its own, so what was stored stays and a rerun adds only
+        # what is missing. The scan's record says how far it got and why it stopped, if the
+        # database still takes it; the error that stopped the scan is the one to report.
         writer.close()  # (a second Ctrl-C may have cut a transaction short: it is rolled back first)
-        _record_end(ws, scan_id, summary(counts, time.perf_counter() - started) | {"interrupted": True})
-        raise
-    except Exception as exc:
-        # A scan that fails (a full disk, a lost database server) keeps what it stored, as an
-        # interrupted one does, and its record says so and why, if the database still takes it.
-        writer.close()
-        cause = getattr(exc, "orig", None) or exc  # the driver's own error, not SQLAlchemy's wrapping
-        failed = summary(counts, time.perf_counter() - started) | {"failed": f"{type(cause).__name__}: {cause}"[:500]}
+        if isinstance(exc, KeyboardInterrupt):
+            outcome: dict[str, Any] = {"interrupted": True}
+        else:
+            cause = getattr(exc, "orig", None) or exc  # the driver's own error, not SQLAlchemy's wrapping
+            outcome = {"failed": f"{type(cause).__name__}: {cause}"[:500]}
         try:
-            _record_end(ws, scan_id, failed)
-        except Exception:  # noqa: BLE001 - the error that stopped the scan is the one to report
-            log.warning("scan %s failed and its record could not be updated", scan_id, exc_info=True)
+            _record_end(ws, scan_id, summary(counts, time.perf_counter() - started) | outcome)
+        except Exception:  # noqa: BLE001
+            log.warning("scan %s stopped and its record could not be updated", scan_id, exc_info=True)
         raise
     finally:
         writer.close()

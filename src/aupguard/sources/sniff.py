@@ -159,7 +159,7 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
         first = json.loads(opening.split("\n", 1)[0])
     except json.JSONDecodeError:
         first = None
-    if isinstance(first, dict) and texts.is_text_export(k.lower() for k in first):
+    if isinstance(first, dict) and texts.is_text_export(first):
         yield from texts.iter_json(path, lines=True)  # JSON Lines saved with a .json name
         return
     if size > MAX_SOCIAL_BYTES:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aupguard.directory.addresses import normalize_address
-from aupguard.exportfiles import delimiter_of, encoding_of, mark_length, parse_utc
+from aupguard.exportfiles import decode_unmarked, delimiter_of, encoding_of, mark_length, parse_utc, width_codec
 from aupguard.model import Channel, Item, ReadError, content_id
 
 from .base import RawRecord
@@ -153,23 +153,22 @@ def _emit(rows: Iterator[_Row | ReadError], source: str, header: str, joiner: st
 
 def _decoded_lines(handle: io.BufferedReader, counter: list[int]) -> Iterator[str]:
     """Lines as text for the csv module, counting bytes. UTF-16 and UTF-32 files (a byte-order
-    mark says so) are decoded as such; otherwise a line that is not UTF-8 is read as cp1252."""
+    mark says so) are decoded as such; otherwise each line as `exportfiles.decode_unmarked`
+    reads it (UTF-8, or Windows-1252 when it is not), a line at a time since exports are
+    streamed."""
     head = handle.peek(4)[:4]
     encoding = encoding_of(head)
+    counter[0] += mark_length(head)
     if encoding != "utf-8-sig":
-        counter[0] += mark_length(head)
-        width = encoding + "-le"  # the bytes a line takes, whatever the byte order
+        width = width_codec(encoding)
         for decoded in io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline=""):
             counter[0] += len(decoded.encode(width, "surrogatepass"))
             yield decoded
         return
-    for number, line in enumerate(handle):
+    handle.read(mark_length(head))
+    for line in handle:
         counter[0] += len(line)
-        try:
-            text = line.decode("utf-8-sig" if number == 0 else "utf-8")
-        except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="replace")
-        yield text
+        yield decode_unmarked(line)
 
 
 def iter_csv(path: Path) -> Iterator[RawRecord | ReadError]:
@@ -244,7 +243,7 @@ def iter_json(path: Path, lines: bool) -> Iterator[RawRecord | ReadError]:
     # whether the export was saved with CRLF or LF line ends.
     with path.open(encoding=encoding, errors="replace") as handle:
         numbered = iter_lines(handle) if lines else iter_array(handle)
-        width = "utf-8" if encoding == "utf-8-sig" else encoding + "-le"  # whatever the byte order
+        width = width_codec(encoding)
         rows = _json_rows(numbered, "line" if lines else "record", width)
         leading: list[_Row | ReadError] = []  # bad lines before the first object that decides the layout
         try:
