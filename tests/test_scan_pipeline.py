@@ -206,3 +206,31 @@ def test_nul_characters_in_mail_are_stored_on_every_backend(workspace: Workspace
     assert "\x00" not in body and "inside" in body
     (stored,) = workspace.blobs.ids()
     assert workspace.blobs.get(stored) == raw
+
+
+def test_an_instagram_export_folder_scans_to_a_connection_finding(workspace: Workspace, tmp_path: Path) -> None:
+    """A staff member's own Instagram download, unzipped: the student they follow is a finding
+    under the connect-students clause; the rest of the export is listed, not silently dropped."""
+    import json
+
+    from aupguard.directory.batch import DirectoryBatch
+    from aupguard.model import Account
+    from aupguard.store import directory_repo
+
+    seed_directory(workspace)
+    handles = [Account("instagram:sam.ortiz", "handle", "t1", False, "instagram"),
+               Account("instagram:marisol.l", "handle", "s1", False, "instagram")]  # fmt: skip
+    directory_repo.upsert(workspace.engine, DirectoryBatch(source="handles", accounts=handles), "handles")
+    export = tmp_path / "downloads" / "instagram-sam.ortiz-2026-11-20-Q1w2E3"
+    root = export / "connections" / "followers_and_following"
+    root.mkdir(parents=True)
+    followed = {"title": "marisol.l", "string_list_data": [{"href": "https://www.instagram.com/_u/marisol.l",
+                                                            "timestamp": 1730000000}]}  # fmt: skip
+    (root / "following.json").write_text(json.dumps({"relationships_following": [followed]}))
+    (export / "logged_information.json").write_text(json.dumps({"account_history_login_history": []}))
+
+    counts = scan(workspace, [tmp_path / "downloads"])
+    assert (counts.items, counts.errors) == (1, 1)
+    (found,) = findings_repo.query_findings(workspace.engine)
+    assert found["clause_id"] == "401.13/external/connect-students" and found["person_id"] == "t1"
+    assert "Marisol Lindqvist" in found["evidence"][0].explanation

@@ -27,6 +27,21 @@ def test_staff_connected_with_student(make_item, ctx: DetectContext) -> None:
     assert "José Núñez" in signal.explanation and "follow" in signal.explanation
 
 
+def test_a_student_following_staff_is_weaker_evidence_and_says_who_followed(make_item, ctx: DetectContext) -> None:
+    def connection(direction: str | None) -> object:
+        meta = {"type": "follow", "direction": direction}
+        return make_item(channel=C, sender="instagram:coachchris", recipients=["instagram:josen09"],
+                         platform="instagram", meta=meta)  # fmt: skip
+
+    (followed,) = DETECTOR.detect(connection("follower"), ctx)
+    (follows,) = DETECTOR.detect(connection("following"), ctx)
+    assert followed.kind == follows.kind == "social.student_connection"
+    assert followed.score < follows.score
+    assert followed.explanation.startswith("instagram:josen09, the handle on record for student José Núñez")
+    assert "follows" in followed.explanation and "followers list" in followed.explanation
+    assert "has a instagram follow with instagram:josen09" in follows.explanation
+
+
 @pytest.mark.parametrize(
     ("sender", "recipients"),
     [

@@ -47,17 +47,23 @@ class SocialMediaDetector(Detector):
             return []
         how = item.meta.get("type") or "connection"
         platform = item.platform or handle.partition(":")[0]
-        why = (
-            f"{staff.display_name} ({staff.id}, {item.sender}) has a {platform} {how} with {handle}, "
-            f"the handle on record for student {student.display_name} ({student.id})."
-        )
+        who = f"{staff.display_name} ({staff.id}, {item.sender})"
+        student_is = f"the handle on record for student {student.display_name} ({student.id})"
+        score = 0.95
+        if item.meta.get("direction") == "follower":
+            # The student follows the staff member: one-sided unless the account approves followers,
+            # so it is less sure evidence that the staff member connected (the reviewer decides).
+            score = 0.75
+            why = f"{handle}, {student_is}, follows {who} on {platform} (the export's followers list)."
+        else:
+            why = f"{who} has a {platform} {how} with {handle}, {student_is}."
         return [
             self.signal(
                 "social.student_connection",
                 -1,
                 -1,
                 f"{item.sender} -> {handle}",
-                0.95,
+                score,
                 why,
                 staff_id=staff.id,
                 student_id=student.id,

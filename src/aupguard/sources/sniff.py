@@ -10,7 +10,7 @@ from pathlib import Path
 from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
-from . import maildir, mbox, social, texts
+from . import instagram, maildir, mbox, social, texts
 from .base import RawRecord
 from .msg import OLE_MAGIC
 
@@ -152,11 +152,12 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     source = str(path)
     # The first bytes as text in the file's encoding (UTF-16 and UTF-32 have a byte-order mark).
     opening = head.decode(encoding_of(head), errors="ignore")
-    if opening.lstrip(" \t\r\n")[:1] == "[":
-        yield from texts.iter_json(path, lines=False)
+    is_list = opening.lstrip(" \t\r\n")[:1] == "["
+    if is_list and not (instagram.looks_like_relationships(opening) or instagram.looks_like_posts(opening)):
+        yield from texts.iter_json(path, lines=False)  # streamed: a phone's export can be large
         return
     try:
-        first = json.loads(opening.split("\n", 1)[0])
+        first = json.loads(opening.split("\n", 1)[0]) if not is_list else None
     except json.JSONDecodeError:
         first = None
     if isinstance(first, dict) and texts.is_text_export(first):
@@ -173,13 +174,25 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     except OSError as exc:
         yield ReadError(source, "", f"cannot read: {exc.strerror or exc}")
         return
+    records: Iterator[RawRecord | ReadError] | None = None
     if social.is_social_export(value):
         records = social.iter_social(path, value)
+    elif isinstance(value, list) and instagram.looks_like_posts(opening):
+        records = instagram.iter_posts(path, value)
+    elif (isinstance(value, list) and instagram.looks_like_relationships(opening)) or (
+        isinstance(value, dict) and any(key in value for key in instagram.RELATIONSHIP_LISTS)
+    ):
+        records = instagram.iter_relationships(path, value)
+    if records is not None:
         # The export was read whole: the first record carries the file's bytes for progress.
         for number, record in enumerate(records):
             if isinstance(record, RawRecord):
                 record.nbytes = size if number == 0 else 0
             yield record
+        return
+    if instagram.owner_of(path) is not None:
+        # The rest of an Instagram export (ads, logins, settings): say what it is, not its keys.
+        yield ReadError(source, "", "a file of an Instagram export that is not read (only followers, following, posts)")
         return
     keys = ", ".join(map(str, value)) if isinstance(value, dict) else type(value).__name__
     yield ReadError(source, "", f"not a recognised export: keys {keys}"[:300])

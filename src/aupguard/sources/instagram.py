@@ -1,0 +1,211 @@
+"""Instagram's own "Download your information" export (JSON): followers, following and posts.
+
+A staff member's export, or one obtained in an investigation, is a folder (the unzipped
+`instagram-USERNAME-DATE-HASH.zip`). Its files read here:
+
+- `connections/followers_and_following/followers_N.json`: a list of accounts that follow the owner;
+- `.../following.json`, `close_friends.json`, `pending_follow_requests.json` (requests the owner
+  sent): objects holding such a list under `relationships_following`, `relationships_close_friends`,
+  `relationships_follow_requests_sent`;
+- `your_instagram_activity/content/posts_N.json` (older exports: `content/posts_1.json`): the owner's
+  posts, each with its media and caption.
+
+A relationship entry is `{"title": ..., "string_list_data": [{"href", "value", "timestamp"}]}`; exports
+since 2024 leave `value` out and put the username in `title`. The files do not name the owner: it
+is read from `personal_information/personal_information/personal_information.json` in the export
+folder, or from the folder's own name (`instagram-USERNAME-2025-06-13-...`).
+
+Meta's exports write text as UTF-8 bytes escaped one by one (`"Jos\\u00c3\\u00a9"` for "José");
+`repair_text` undoes that, so names with accents match the roster.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aupguard.directory.addresses import normalize_handle
+from aupguard.model import Attachment, Channel, Item, ReadError, content_id
+
+from .base import RawRecord
+
+PLATFORM = "instagram"
+
+# Key of the list in an object-shaped relationships file -> (connection type, direction).
+# "following": the owner follows the account; "follower": the account follows the owner.
+RELATIONSHIP_LISTS = {
+    "relationships_following": ("follow", "following"),
+    "relationships_close_friends": ("close friend", "following"),
+    "relationships_follow_requests_sent": ("follow request", "following"),
+}
+FOLLOWERS = ("follow", "follower")  # followers_N.json: a bare list
+
+# The export folder's name: instagram-USERNAME-YYYY-MM-DD-... (usernames: letters, digits, . and _).
+_FOLDER_NAME = re.compile(r"^instagram-(?P<user>[A-Za-z0-9._]{1,30})-\d{4}-\d{2}-\d{2}")
+_PROFILE_FILE = Path("personal_information", "personal_information", "personal_information.json")
+
+
+def looks_like_relationships(opening: str) -> bool:
+    """Does a JSON file that opens with `opening` hold Instagram relationship entries?"""
+    return '"string_list_data"' in opening or any(f'"{key}"' in opening for key in RELATIONSHIP_LISTS)
+
+
+def looks_like_posts(opening: str) -> bool:
+    """Does a JSON list that opens with `opening` hold Instagram posts (media with a uri and time)?"""
+    return '"media"' in opening and '"uri"' in opening and '"creation_timestamp"' in opening
+
+
+def repair_text(value: str) -> str:
+    """Text as Meta's exports write it (each UTF-8 byte escaped as a character of its own) read
+    back as UTF-8; text that is not so written is returned as it is."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def owner_of(path: Path) -> str | None:
+    """The export's account: from its personal_information file, else from its folder's name;
+    looked for in every folder above `path`."""
+    for folder in path.resolve().parents:
+        profile = folder / _PROFILE_FILE
+        if profile.is_file():
+            username = _profile_username(profile)
+            if username:
+                return username
+        named = _FOLDER_NAME.match(folder.name)
+        if named:
+            return named.group("user")
+    return None
+
+
+def _profile_username(profile: Path) -> str | None:
+    try:
+        data = json.loads(profile.read_bytes())
+        value = data["profile_user"][0]["string_map_data"]["Username"]["value"]
+    except (OSError, ValueError, LookupError, TypeError):
+        return None  # unreadable or another shape: fall back to the folder's name
+    return value.strip().lstrip("@") if isinstance(value, str) and value.strip() else None
+
+
+def _when(timestamp: Any) -> datetime | None:
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or timestamp <= 0:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _username(entry: dict[str, Any]) -> str | None:
+    """The account of a relationship entry: `value`, else `title`, else the last part of `href`
+    (`https://www.instagram.com/_u/USERNAME`)."""
+    data = entry.get("string_list_data")
+    first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+    for candidate in (first.get("value"), entry.get("title")):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    href = first.get("href")
+    if isinstance(href, str):
+        tail = href.rstrip("/").rsplit("/", 1)[-1]
+        if tail and tail not in ("_u", "www.instagram.com", "instagram.com"):
+            return tail
+    return None
+
+
+def iter_relationships(path: Path, value: Any) -> Iterator[RawRecord | ReadError]:
+    """CONNECTION items of a followers/following file (`value`: the file's JSON)."""
+    source = str(path)
+    entries: Any
+    if isinstance(value, list):
+        entries, (kind, direction) = value, FOLLOWERS
+    else:
+        key = next((k for k in RELATIONSHIP_LISTS if isinstance(value, dict) and k in value), None)
+        entries = value.get(key) if key else None
+        if key is None or not isinstance(entries, list):
+            yield ReadError(source, "", "an Instagram relationships file without its list of accounts")
+            return
+        kind, direction = RELATIONSHIP_LISTS[key]
+    owner = owner_of(path)
+    if owner is None:
+        yield ReadError(source, "", _NO_OWNER)
+        return
+    for number, entry in enumerate(entries, start=1):
+        position = f"{direction} {number}"
+        if not isinstance(entry, dict):
+            yield ReadError(source, position, "not a JSON object")
+            continue
+        username = _username(entry)
+        if username is None:
+            yield ReadError(source, position, "no username (no value, title or profile link)")
+            continue
+        raw = _raw({"export": PLATFORM, "owner": owner, "direction": direction, "type": kind, "entry": entry})
+        data = entry.get("string_list_data")
+        first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+        item = Item(
+            id=content_id(raw),
+            channel=Channel.CONNECTION,
+            source=source,
+            position=position,
+            raw=raw,
+            sent_at=_when(first.get("timestamp")),
+            sender=normalize_handle(PLATFORM, owner),
+            recipients=[normalize_handle(PLATFORM, repair_text(username))],
+            platform=PLATFORM,
+            meta={"type": kind, "direction": direction, "name": None},
+        )
+        yield RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
+
+
+def iter_posts(path: Path, value: list[Any]) -> Iterator[RawRecord | ReadError]:
+    """POST items of a posts_N.json file (`value`: the file's JSON list)."""
+    source = str(path)
+    owner = owner_of(path)
+    if owner is None:
+        yield ReadError(source, "", _NO_OWNER)
+        return
+    for number, post in enumerate(value, start=1):
+        position = f"post {number}"
+        media = post.get("media") if isinstance(post, dict) else None
+        if not isinstance(media, list):
+            yield ReadError(source, position, "not an Instagram post (no media list)")
+            continue
+        pieces = [m for m in media if isinstance(m, dict)]
+        # A post of one photo keeps its caption on the photo; an album has it on the post.
+        caption = post.get("title") or next((m.get("title") for m in pieces if m.get("title")), "")
+        when = _when(post.get("creation_timestamp")) or next(
+            (t for m in pieces if (t := _when(m.get("creation_timestamp")))), None
+        )
+        raw = _raw({"export": PLATFORM, "owner": owner, "post": post})
+        item = Item(
+            id=content_id(raw),
+            channel=Channel.POST,
+            source=source,
+            position=position,
+            raw=raw,
+            sent_at=when,
+            sender=normalize_handle(PLATFORM, owner),
+            body=repair_text(caption) if isinstance(caption, str) else "",
+            attachments=[
+                # The export holds the media files beside the JSON; their bytes are not read here.
+                Attachment(str(m.get("uri") or "").rsplit("/", 1)[-1] or None, "", size=0, sha256="")
+                for m in pieces
+            ],
+            platform=PLATFORM,
+            meta={"type": "post", "visibility": None},
+        )
+        yield RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
+
+
+_NO_OWNER = (
+    "an Instagram export file, but whose account is it? Scan the whole export folder (its "
+    "personal_information/ names the account) or keep the folder's name instagram-USERNAME-DATE-..."
+)
+
+
+def _raw(record: dict[str, Any]) -> bytes:
+    # The entry with its export's account and list, so the same follower of two accounts differs.
+    return json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
