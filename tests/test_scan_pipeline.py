@@ -234,3 +234,27 @@ def test_an_instagram_export_folder_scans_to_a_connection_finding(workspace: Wor
     (found,) = findings_repo.query_findings(workspace.engine)
     assert found["clause_id"] == "401.13/external/connect-students" and found["person_id"] == "t1"
     assert "Marisol Lindqvist" in found["evidence"][0].explanation
+
+
+def test_a_coachs_phone_backup_scans_to_group_text_findings(workspace: Workspace, tmp_path: Path) -> None:
+    """The sample district's volleyball coach, his personal phone saved by SMS Backup & Restore:
+    a one-to-one text to a player and a group text that leaves out most of the team and the
+    principal are findings under the coaches' text-list clause, named by who is missing."""
+    from aupguard.cli.demo_cmd import demo_district_dir, load_demo_district
+
+    load_demo_district(workspace, demo_district_dir())
+    backup = tmp_path / "phone" / "sms-+13195550191.xml"  # stf-010's personal number in the name
+    backup.parent.mkdir()
+    backup.write_text(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"2\">\n"
+        '<sms address="(515) 555-0187" date="1730000100000" type="2" body="Come by after practice" />\n'
+        '<mms date="1730000300000" msg_box="2"><parts><part ct="text/plain" text="Bus leaves at 3" /></parts>'
+        '<addrs><addr address="+13195550191" type="137" /><addr address="+15155550187" type="151" />'
+        '<addr address="+13195550189" type="151" /></addrs></mms>\n</smses>\n'
+    )
+    counts = scan(workspace, [backup.parent])
+    assert (counts.items, counts.errors) == (2, 0)
+    found = findings_repo.query_findings(workspace.engine, rule="group-text-incomplete")
+    kinds = {s.kind for f in found for s in f["evidence"]}
+    assert {f["person_id"] for f in found} == {"stf-010"} and len(found) == 2
+    assert {"group_text.one_to_one", "group_text.incomplete", "group_text.principal_missing"} <= kinds

@@ -10,7 +10,7 @@ from pathlib import Path
 from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
-from . import instagram, maildir, mbox, social, texts
+from . import instagram, maildir, mbox, sms_backup, social, texts
 from .base import RawRecord
 from .msg import OLE_MAGIC
 
@@ -130,6 +130,8 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
         yield from texts.iter_json(path, lines=True)
     elif suffix == ".json":
         yield from _json_records(path, head, size)
+    elif suffix == ".xml" and sms_backup.looks_like_backup(head):
+        yield from sms_backup.iter_backup(path)
     elif head.startswith(b"From "):
         yield from mbox.iter_mbox(path)
     else:
