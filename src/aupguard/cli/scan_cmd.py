@@ -45,7 +45,11 @@ def at_or_above(severity: Severity) -> list[str]:
 @app.command()
 def scan(
     paths: list[Path] = typer.Argument(
-        ..., help="Files and folders: .eml, mbox, Maildir, .msg, text and social exports."
+        ...,
+        help=(
+            "Files and folders: .eml, mbox, Maildir, .msg; text exports (CSV, JSON, Android SMS Backup & "
+            "Restore XML); social exports (ours, or an Instagram download). See docs/readers.md."
+        ),
     ),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output: table, json (JSON Lines) or csv."),
     fail_on: Severity | None = typer.Option(
