@@ -142,3 +142,14 @@ def test_other_files_of_the_export_are_named_as_such(tmp_path: Path) -> None:
 )
 def test_repair_text(written: str, read: str) -> None:
     assert repair_text(written) == read
+
+
+def test_the_files_bytes_count_once_for_progress_even_after_a_bad_first_entry(tmp_path: Path) -> None:
+    from aupguard.model import ReadError
+    from aupguard.sources import iter_records
+
+    root = export_folder(tmp_path)
+    path = write(root / FOLLOWS / "following.json", {"relationships_following": ["bad", entry("a"), entry("b")]})
+    records = list(iter_records([path]))
+    assert isinstance(records[0], ReadError)
+    assert [r.nbytes for r in records[1:]] == [path.stat().st_size, 0]

@@ -186,10 +186,12 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     ):
         records = instagram.iter_relationships(path, value)
     if records is not None:
-        # The export was read whole: the first record carries the file's bytes for progress.
-        for number, record in enumerate(records):
+        # The export was read whole: its first record (not an error before it) carries the
+        # file's bytes for progress.
+        unreported = size
+        for record in records:
             if isinstance(record, RawRecord):
-                record.nbytes = size if number == 0 else 0
+                record.nbytes, unreported = unreported, 0
             yield record
         return
     if instagram.owner_of(path) is not None:
