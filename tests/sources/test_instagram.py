@@ -153,3 +153,14 @@ def test_the_files_bytes_count_once_for_progress_even_after_a_bad_first_entry(tm
     records = list(iter_records([path]))
     assert isinstance(records[0], ReadError)
     assert [r.nbytes for r in records[1:]] == [path.stat().st_size, 0]
+
+
+def test_a_text_export_that_only_mentions_instagrams_keys_is_still_read_as_texts(tmp_path: Path) -> None:
+    body = 'the export has "string_list_data" and "media" with "creation_timestamp" keys'
+    path = write(tmp_path / "texts.json", [
+        {"sender": "+15155550100", "recipients": "+15155550101", "sent_at": "2024-09-01T10:00:00Z", "body": body},
+        {"sender": "+15155550101", "recipients": "+15155550100", "sent_at": "2024-09-01T10:05:00Z", "body": "ok"},
+    ])  # fmt: skip
+    items, errors, _ = read_all(path)
+    assert errors == [] and [i.body for i in items] == [body, "ok"]
+    assert {i.channel for i in items} == {Channel.TEXT}

@@ -49,14 +49,27 @@ _FOLDER_NAME = re.compile(r"^instagram-(?P<user>[A-Za-z0-9._]{1,30})-\d{4}-\d{2}
 _PROFILE_FILE = Path("personal_information", "personal_information", "personal_information.json")
 
 
-def looks_like_relationships(opening: str) -> bool:
-    """Does a JSON file that opens with `opening` hold Instagram relationship entries?"""
-    return '"string_list_data"' in opening or any(f'"{key}"' in opening for key in RELATIONSHIP_LISTS)
+def may_be_instagram(opening: str) -> bool:
+    """Could a JSON file that opens with `opening` be a followers or posts file? (A cheap look at
+    its first bytes; `is_relationships` and `is_posts` decide on the parsed file.)"""
+    return '"string_list_data"' in opening or ('"media"' in opening and '"creation_timestamp"' in opening)
 
 
-def looks_like_posts(opening: str) -> bool:
-    """Does a JSON list that opens with `opening` hold Instagram posts (media with a uri and time)?"""
-    return '"media"' in opening and '"uri"' in opening and '"creation_timestamp"' in opening
+def is_relationships(value: Any) -> bool:
+    """A followers list (its first entry has `string_list_data`) or an object holding one."""
+    if isinstance(value, dict):
+        return any(isinstance(value.get(key), list) for key in RELATIONSHIP_LISTS)
+    return "string_list_data" in _first_entry(value)
+
+
+def is_posts(value: Any) -> bool:
+    """A posts list: its first entry has a `media` list."""
+    return isinstance(_first_entry(value).get("media"), list)
+
+
+def _first_entry(value: Any) -> dict[str, Any]:
+    first = value[0] if isinstance(value, list) and value else None
+    return first if isinstance(first, dict) else {}
 
 
 def repair_text(value: str) -> str:
@@ -123,12 +136,8 @@ def iter_relationships(path: Path, value: Any) -> Iterator[RawRecord | ReadError
     if isinstance(value, list):
         entries, (kind, direction) = value, FOLLOWERS
     else:
-        key = next((k for k in RELATIONSHIP_LISTS if isinstance(value, dict) and k in value), None)
-        entries = value.get(key) if key else None
-        if key is None or not isinstance(entries, list):
-            yield ReadError(source, "", "an Instagram relationships file without its list of accounts")
-            return
-        kind, direction = RELATIONSHIP_LISTS[key]
+        key = next(k for k in RELATIONSHIP_LISTS if isinstance(value.get(k), list))  # see is_relationships
+        entries, (kind, direction) = value[key], RELATIONSHIP_LISTS[key]
     owner = owner_of(path)
     if owner is None:
         yield ReadError(source, "", _NO_OWNER)

@@ -155,7 +155,7 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     # The first bytes as text in the file's encoding (UTF-16 and UTF-32 have a byte-order mark).
     opening = head.decode(encoding_of(head), errors="ignore")
     is_list = opening.lstrip(" \t\r\n")[:1] == "["
-    if is_list and not (instagram.looks_like_relationships(opening) or instagram.looks_like_posts(opening)):
+    if is_list and not instagram.may_be_instagram(opening):
         yield from texts.iter_json(path, lines=False)  # streamed: a phone's export can be large
         return
     try:
@@ -179,12 +179,15 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     records: Iterator[RawRecord | ReadError] | None = None
     if social.is_social_export(value):
         records = social.iter_social(path, value)
-    elif isinstance(value, list) and instagram.looks_like_posts(opening):
+    elif instagram.is_posts(value):
         records = instagram.iter_posts(path, value)
-    elif (isinstance(value, list) and instagram.looks_like_relationships(opening)) or (
-        isinstance(value, dict) and any(key in value for key in instagram.RELATIONSHIP_LISTS)
-    ):
+    elif instagram.is_relationships(value):
         records = instagram.iter_relationships(path, value)
+    elif is_list:
+        # Only its first bytes looked like Instagram's (a message quoting "string_list_data"):
+        # a text-message array after all, read as one.
+        yield from texts.iter_json(path, lines=False)
+        return
     if records is not None:
         # The export was read whole: its first record (not an error before it) carries the
         # file's bytes for progress.
