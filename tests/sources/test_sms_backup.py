@@ -111,6 +111,9 @@ def test_entities_are_refused_not_expanded(tmp_path: Path) -> None:
     )
     items, (error,), _ = read_all(bomb)
     assert items == [] and error.reason.startswith("XML broken before the first message: ")
+    unnamed = bomb.rename(tmp_path / "sms-20241101.xml")  # the number unknown: still the real reason
+    _, (error,), _ = read_all(unnamed)
+    assert error.reason.startswith("XML broken before the first message: ")
 
 
 def test_a_large_backup_is_read_one_message_at_a_time(tmp_path: Path) -> None:
@@ -126,3 +129,11 @@ def test_a_large_backup_is_read_one_message_at_a_time(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 600
     assert peak < 3_000_000  # a few messages' worth, not the 12 MB file
+
+
+def test_an_empty_backup_is_an_error_not_silence(tmp_path: Path) -> None:
+    for name in ("sms-20241101.xml", f"sms-{OWNER}.xml"):  # with and without the phone's number
+        path = backup(tmp_path / name)
+        items, (error,), count = read_all(path)
+        assert items == [] and count == 1
+        assert error.reason == "an SMS Backup & Restore file with no messages in it"

@@ -139,7 +139,7 @@ def iter_backup(path: Path) -> Iterator[RawRecord | ReadError]:
     source = str(path)
     owner = owner_number(path)
     if owner is None:
-        yield ReadError(source, "", _NO_OWNER)
+        yield ReadError(source, "", _without_owner(path))
         return
     number = 0
     reported = 0
@@ -158,6 +158,17 @@ def iter_backup(path: Path) -> Iterator[RawRecord | ReadError]:
     except (ParseError, DefusedXmlException) as exc:
         where = f"after message {number}" if number else "before the first message"
         yield ReadError(source, "", f"XML broken {where}: {exc}; later messages not read"[:300])
+        return
+    if number == 0:
+        yield ReadError(source, "", _EMPTY)
+
+
+def _without_owner(path: Path) -> str:
+    """Why a backup whose number is unknown cannot be read: it is broken, empty, or silent."""
+    try:
+        return _NO_OWNER if next(_messages(path), None) is not None else _EMPTY
+    except (ParseError, DefusedXmlException) as exc:
+        return f"XML broken before the first message: {exc}"[:300]
 
 
 def _item(element: Element, owner: str, raw: bytes, source: str, position: str) -> Item:
@@ -231,6 +242,7 @@ def _mms_parts(element: Element) -> tuple[str, list[Attachment]]:
     return "\n".join(texts), attachments
 
 
+_EMPTY = "an SMS Backup & Restore file with no messages in it"
 _NO_OWNER = (
     "an SMS Backup & Restore file that does not show whose phone it is (no MMS names the phone's "
     "own number): put the number with its + in the file's name, e.g. sms-+15155550199.xml"
