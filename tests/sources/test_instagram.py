@@ -164,3 +164,10 @@ def test_a_text_export_that_only_mentions_instagrams_keys_is_still_read_as_texts
     items, errors, _ = read_all(path)
     assert errors == [] and [i.body for i in items] == [body, "ok"]
     assert {i.channel for i in items} == {Channel.TEXT}
+
+
+def test_an_empty_list_is_said_not_silent(tmp_path: Path) -> None:
+    root = export_folder(tmp_path)
+    write(root / FOLLOWS / "close_friends.json", {"relationships_close_friends": []})
+    items, (error,), count = read_all(root)
+    assert items == [] and count == 1 and error.reason == "an Instagram list with no accounts in it"

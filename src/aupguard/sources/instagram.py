@@ -142,6 +142,9 @@ def iter_relationships(path: Path, value: Any) -> Iterator[RawRecord | ReadError
     if owner is None:
         yield ReadError(source, "", _NO_OWNER)
         return
+    if not entries:  # said, not silent: the file was read and holds nobody
+        yield ReadError(source, "", "an Instagram list with no accounts in it")
+        return
     for number, entry in enumerate(entries, start=1):
         position = f"{direction} {number}"
         if not isinstance(entry, dict):
