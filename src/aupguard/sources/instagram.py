@@ -49,25 +49,30 @@ _FOLDER_NAME = re.compile(r"^instagram-(?P<user>[A-Za-z0-9._]{1,30})-\d{4}-\d{2}
 _PROFILE_FILE = Path("personal_information", "personal_information", "personal_information.json")
 
 
-def may_be_instagram(opening: str) -> bool:
-    """Could a JSON file that opens with `opening` be a followers or posts file? (A cheap look at
-    its first bytes; `is_relationships` and `is_posts` decide on the parsed file.)"""
-    return '"string_list_data"' in opening or ('"media"' in opening and '"creation_timestamp"' in opening)
+def may_be_meta_export(opening: str) -> bool:
+    """Could a JSON list that opens with `opening` be an Instagram followers or posts file, or a
+    Facebook posts file? (A cheap look at its first bytes; `is_relationships`, `is_posts` and
+    `facebook.is_posts` decide on the parsed file.)"""
+    return (
+        '"string_list_data"' in opening
+        or ('"media"' in opening and '"creation_timestamp"' in opening)
+        or ('"timestamp"' in opening and '"data"' in opening)
+    )
 
 
 def is_relationships(value: Any) -> bool:
     """A followers list (its first entry has `string_list_data`) or an object holding one."""
     if isinstance(value, dict):
         return any(isinstance(value.get(key), list) for key in RELATIONSHIP_LISTS)
-    return "string_list_data" in _first_entry(value)
+    return "string_list_data" in first_entry(value)
 
 
 def is_posts(value: Any) -> bool:
     """A posts list: its first entry has a `media` list."""
-    return isinstance(_first_entry(value).get("media"), list)
+    return isinstance(first_entry(value).get("media"), list)
 
 
-def _first_entry(value: Any) -> dict[str, Any]:
+def first_entry(value: Any) -> dict[str, Any]:
     first = value[0] if isinstance(value, list) and value else None
     return first if isinstance(first, dict) else {}
 
@@ -84,30 +89,39 @@ def repair_text(value: str) -> str:
 
 
 def owner_of(path: Path) -> str | None:
-    """The export's account: from its personal_information file, else from its folder's name;
-    looked for in every folder above `path`."""
-    for folder in path.resolve().parents:
-        profile = folder / _PROFILE_FILE
+    """The export's account: from its personal_information file, else from its folder's name."""
+    return export_owner(path, _PROFILE_FILE, ("profile_user", 0, "string_map_data", "Username", "value"), _FOLDER_NAME)
+
+
+def export_owner(
+    path: Path, profile_file: Path, username_at: tuple[str | int, ...], folder: re.Pattern[str]
+) -> str | None:
+    """The account of a Meta export (Instagram, Facebook) holding `path`: the username found at
+    `username_at` in its profile file, else the `user` group of its folder's name; looked for
+    in every folder above `path`."""
+    for above in path.resolve().parents:
+        profile = above / profile_file
         if profile.is_file():
-            username = _profile_username(profile)
+            username = _profile_username(profile, username_at)
             if username:
                 return username
-        named = _FOLDER_NAME.match(folder.name)
+        named = folder.match(above.name)
         if named:
             return named.group("user")
     return None
 
 
-def _profile_username(profile: Path) -> str | None:
+def _profile_username(profile: Path, username_at: tuple[str | int, ...]) -> str | None:
     try:
-        data = json.loads(profile.read_bytes())
-        value = data["profile_user"][0]["string_map_data"]["Username"]["value"]
+        value: Any = json.loads(profile.read_bytes())
+        for key in username_at:
+            value = value[key]
     except (OSError, ValueError, LookupError, TypeError):
         return None  # unreadable or another shape: fall back to the folder's name
     return value.strip().lstrip("@") if isinstance(value, str) and value.strip() else None
 
 
-def _when(timestamp: Any) -> datetime | None:
+def unix_time(timestamp: Any) -> datetime | None:
     if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or timestamp <= 0:
         return None
     return datetime.fromtimestamp(timestamp, UTC)
@@ -163,7 +177,7 @@ def iter_relationships(path: Path, value: Any) -> Iterator[RawRecord | ReadError
             source=source,
             position=position,
             raw=raw,
-            sent_at=_when(first.get("timestamp")),
+            sent_at=unix_time(first.get("timestamp")),
             sender=normalize_handle(PLATFORM, owner),
             recipients=[normalize_handle(PLATFORM, repair_text(username))],
             platform=PLATFORM,
@@ -188,8 +202,8 @@ def iter_posts(path: Path, value: list[Any]) -> Iterator[RawRecord | ReadError]:
         pieces = [m for m in media if isinstance(m, dict)]
         # A post of one photo keeps its caption on the photo; an album has it on the post.
         caption = post.get("title") or next((m.get("title") for m in pieces if m.get("title")), "")
-        when = _when(post.get("creation_timestamp")) or next(
-            (t for m in pieces if (t := _when(m.get("creation_timestamp")))), None
+        when = unix_time(post.get("creation_timestamp")) or next(
+            (t for m in pieces if (t := unix_time(m.get("creation_timestamp")))), None
         )
         raw = _raw({"export": PLATFORM, "owner": owner, "post": post})
         item = Item(

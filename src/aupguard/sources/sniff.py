@@ -10,7 +10,7 @@ from pathlib import Path
 from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
-from . import instagram, maildir, mbox, sms_backup, social, texts
+from . import facebook, instagram, maildir, mbox, sms_backup, social, texts
 from .base import RawRecord
 from .msg import OLE_MAGIC
 
@@ -155,7 +155,7 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     # The first bytes as text in the file's encoding (UTF-16 and UTF-32 have a byte-order mark).
     opening = head.decode(encoding_of(head), errors="ignore")
     is_list = opening.lstrip(" \t\r\n")[:1] == "["
-    if is_list and not instagram.may_be_instagram(opening):
+    if is_list and (size > MAX_SOCIAL_BYTES or not instagram.may_be_meta_export(opening)):
         yield from texts.iter_json(path, lines=False)  # streamed: a phone's export can be large
         return
     try:
@@ -183,8 +183,10 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
         records = instagram.iter_posts(path, value)
     elif instagram.is_relationships(value):
         records = instagram.iter_relationships(path, value)
+    elif facebook.is_posts(value):
+        records = facebook.iter_posts(path, value)
     elif is_list:
-        # Only its first bytes looked like Instagram's (a message quoting "string_list_data"):
+        # Only its first bytes looked like a Meta export's (a message quoting "string_list_data"):
         # a text-message array after all, read as one.
         yield from texts.iter_json(path, lines=False)
         return
@@ -197,9 +199,12 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
                 record.nbytes, unreported = unreported, 0
             yield record
         return
+    # The rest of a Meta export (ads, logins, settings, Facebook's friends): say what it is.
     if instagram.owner_of(path) is not None:
-        # The rest of an Instagram export (ads, logins, settings): say what it is, not its keys.
         yield ReadError(source, "", "a file of an Instagram export that is not read (only followers, following, posts)")
+        return
+    if facebook.owner_of(path) is not None:
+        yield ReadError(source, "", "a file of a Facebook export that is not read (only posts)")
         return
     keys = ", ".join(map(str, value)) if isinstance(value, dict) else type(value).__name__
     yield ReadError(source, "", f"not a recognised export: keys {keys}"[:300])
