@@ -258,3 +258,28 @@ def test_a_coachs_phone_backup_scans_to_group_text_findings(workspace: Workspace
     kinds = {s.kind for f in found for s in f["evidence"]}
     assert {f["person_id"] for f in found} == {"stf-010"} and len(found) == 2
     assert {"group_text.one_to_one", "group_text.incomplete", "group_text.principal_missing"} <= kinds
+
+
+def test_a_facebook_post_naming_a_student_is_a_confidential_information_finding(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import json
+
+    from aupguard.directory.batch import DirectoryBatch
+    from aupguard.model import Account
+    from aupguard.store import directory_repo
+
+    seed_directory(workspace)
+    handle = Account("facebook:sam.ortiz", "handle", "t1", False, "facebook")
+    directory_repo.upsert(workspace.engine, DirectoryBatch(source="handles", accounts=[handle]), "handles")
+    posts = tmp_path / "downloads" / "facebook-sam.ortiz-2026-11-20-Zx9" / "your_facebook_activity" / "posts"
+    posts.mkdir(parents=True)
+    (posts / "your_posts__check_ins__photos_and_videos_1.json").write_text(json.dumps([
+        {"timestamp": 1729000000, "data": [{"post": "So proud of Marisol Lindqvist at state today!"}]},
+        {"timestamp": 1729100000, "data": [{"post": "Bus leaves at 3."}]},
+    ]))  # fmt: skip
+    counts = scan(workspace, [tmp_path / "downloads"])
+    assert (counts.items, counts.errors) == (2, 0)
+    (found,) = findings_repo.query_findings(workspace.engine)
+    assert found["rule_id"] == "student-info-external" and found["person_id"] == "t1"
+    assert any(s.text == "Marisol Lindqvist" for s in found["evidence"])
