@@ -4,18 +4,27 @@ bad input is recorded, workers give the same result as one process, permissions 
 from __future__ import annotations
 
 import gc
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from aupguard.model import Permission
+from aupguard.cli.demo_cmd import demo_district_dir, load_demo_district
+from aupguard.directory.batch import DirectoryBatch
+from aupguard.model import Account, Permission
 from aupguard.scanning import ProgressSink, scan
-from aupguard.store import findings_repo, permissions_repo
+from aupguard.store import directory_repo, findings_repo, permissions_repo
 from aupguard.store.tables import evidence, findings, item_sources, items, scan_errors, scans
 from aupguard.workspace import Workspace
 from tests.small_district import seed_directory
+
+
+def add_handles(ws: Workspace, *handles: tuple[str, str]) -> None:
+    """Social handle accounts ("platform:name", person id) for the small district's people."""
+    accounts = [Account(handle, "handle", person, False, handle.split(":")[0]) for handle, person in handles]
+    directory_repo.upsert(ws.engine, DirectoryBatch(source="handles", accounts=accounts), "handles")
 
 
 def count(ws: Workspace, table) -> int:  # type: ignore[no-untyped-def]
@@ -211,16 +220,8 @@ def test_nul_characters_in_mail_are_stored_on_every_backend(workspace: Workspace
 def test_an_instagram_export_folder_scans_to_a_connection_finding(workspace: Workspace, tmp_path: Path) -> None:
     """A staff member's own Instagram download, unzipped: the student they follow is a finding
     under the connect-students clause; the rest of the export is listed, not silently dropped."""
-    import json
-
-    from aupguard.directory.batch import DirectoryBatch
-    from aupguard.model import Account
-    from aupguard.store import directory_repo
-
     seed_directory(workspace)
-    handles = [Account("instagram:sam.ortiz", "handle", "t1", False, "instagram"),
-               Account("instagram:marisol.l", "handle", "s1", False, "instagram")]  # fmt: skip
-    directory_repo.upsert(workspace.engine, DirectoryBatch(source="handles", accounts=handles), "handles")
+    add_handles(workspace, ("instagram:sam.ortiz", "t1"), ("instagram:marisol.l", "s1"))
     export = tmp_path / "downloads" / "instagram-sam.ortiz-2026-11-20-Q1w2E3"
     root = export / "connections" / "followers_and_following"
     root.mkdir(parents=True)
@@ -240,8 +241,6 @@ def test_a_coachs_phone_backup_scans_to_group_text_findings(workspace: Workspace
     """The sample district's volleyball coach, his personal phone saved by SMS Backup & Restore:
     a one-to-one text to a player and a group text that leaves out most of the team and the
     principal are findings under the coaches' text-list clause, named by who is missing."""
-    from aupguard.cli.demo_cmd import demo_district_dir, load_demo_district
-
     load_demo_district(workspace, demo_district_dir())
     backup = tmp_path / "phone" / "sms-+13195550191.xml"  # stf-010's personal number in the name
     backup.parent.mkdir()
@@ -263,15 +262,8 @@ def test_a_coachs_phone_backup_scans_to_group_text_findings(workspace: Workspace
 def test_a_facebook_post_naming_a_student_is_a_confidential_information_finding(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    import json
-
-    from aupguard.directory.batch import DirectoryBatch
-    from aupguard.model import Account
-    from aupguard.store import directory_repo
-
     seed_directory(workspace)
-    handle = Account("facebook:sam.ortiz", "handle", "t1", False, "facebook")
-    directory_repo.upsert(workspace.engine, DirectoryBatch(source="handles", accounts=[handle]), "handles")
+    add_handles(workspace, ("facebook:sam.ortiz", "t1"))
     posts = tmp_path / "downloads" / "facebook-sam.ortiz-2026-11-20-Zx9" / "your_facebook_activity" / "posts"
     posts.mkdir(parents=True)
     (posts / "your_posts__check_ins__photos_and_videos_1.json").write_text(json.dumps([
