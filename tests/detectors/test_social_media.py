@@ -39,7 +39,7 @@ def test_a_student_following_staff_is_weaker_evidence_and_says_who_followed(make
     assert followed.score < follows.score
     assert followed.explanation.startswith("instagram:josen09, the handle on record for student José Núñez")
     assert "follows" in followed.explanation and "followers list" in followed.explanation
-    assert "has a instagram follow with instagram:josen09" in follows.explanation
+    assert "has an instagram follow with instagram:josen09" in follows.explanation
 
 
 @pytest.mark.parametrize(

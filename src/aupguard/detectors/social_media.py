@@ -56,7 +56,8 @@ class SocialMediaDetector(Detector):
             score = 0.75
             why = f"{handle}, {student_is}, follows {who} on {platform} (the export's followers list)."
         else:
-            why = f"{who} has a {platform} {how} with {handle}, {student_is}."
+            article = "an" if platform[:1] in ("a", "e", "i", "o", "u") else "a"  # "an instagram follow"
+            why = f"{who} has {article} {platform} {how} with {handle}, {student_is}."
         return [
             self.signal(
                 "social.student_connection",
