@@ -137,3 +137,11 @@ def test_an_empty_backup_is_an_error_not_silence(tmp_path: Path) -> None:
         items, (error,), count = read_all(path)
         assert items == [] and count == 1
         assert error.reason == "an SMS Backup & Restore file with no messages in it"
+
+
+def test_the_apps_call_log_beside_the_texts_is_named_not_misread(tmp_path: Path) -> None:
+    calls = tmp_path / "calls-20241101120000.xml"
+    calls.write_text(HEAD + '<calls count="1"><call number="+15155550100" duration="30" date="1730000000000" '
+                     'type="1" /></calls>\n')  # fmt: skip
+    items, (error,), _ = read_all(calls)
+    assert items == [] and error.reason == "an SMS Backup & Restore call log: calls are not messages, not read"

@@ -58,6 +58,11 @@ def looks_like_backup(head: bytes) -> bool:
     return b"<smses" in head
 
 
+def looks_like_call_log(head: bytes) -> bool:
+    """The app's other file, `calls-DATE.xml`, saved beside the texts."""
+    return b"<calls" in head
+
+
 class _CountingReader:
     """The file as the parser reads it, counting bytes so each record can report its share for
     the progress bar (the parser does not say where an element ended)."""

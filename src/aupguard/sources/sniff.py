@@ -132,6 +132,8 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
         yield from _json_records(path, head, size)
     elif suffix == ".xml" and sms_backup.looks_like_backup(head):
         yield from sms_backup.iter_backup(path)
+    elif suffix == ".xml" and sms_backup.looks_like_call_log(head):
+        yield ReadError(source, "", "an SMS Backup & Restore call log: calls are not messages, not read")
     elif head.startswith(b"From "):
         yield from mbox.iter_mbox(path)
     else:
