@@ -7,6 +7,8 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
+
 from aupguard.model import Item, ReadError
 from aupguard.sources import RawRecord, iter_records, parse_record, total_bytes
 
@@ -134,3 +136,21 @@ def test_named_pipes_and_broken_links_are_errors_not_a_hang(tmp_path: Path) -> N
 def _names_and_errors(result: tuple[list[Item], list[ReadError], int]) -> tuple[list[str], list[tuple[str, str]]]:
     items, errors, _ = result
     return [i.subject or "" for i in items], [(Path(e.source).name, e.reason) for e in errors]
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG picture"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG picture"),
+        (b"GIF89a\x01\x00", "a GIF picture"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "a WebP picture"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00", "a HEIC picture"),
+        (b"\x00\x00\x00\x18ftypmp42\x00\x00", "a video (MP4/MOV)"),
+    ],
+)
+def test_pictures_and_videos_are_named_not_parsed_as_mail(tmp_path: Path, head: bytes, kind: str) -> None:
+    path = tmp_path / "IMG_0001"
+    path.write_bytes(head + b"\x00" * 64)
+    (error,) = list(iter_records([path]))
+    assert isinstance(error, ReadError) and error.reason == f"{kind}: not a message, not read"

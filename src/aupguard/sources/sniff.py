@@ -46,6 +46,25 @@ _CONTAINERS: tuple[tuple[tuple[tuple[int, bytes], ...], str, str], ...] = (
     ),
 )
 
+# Pictures and videos, by their first bytes: a social download or a phone's folder holds many
+# beside the files aupguard reads. Named in the error instead of "not an email".
+_MEDIA: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+    (((0, b"\xff\xd8\xff"),), "a JPEG picture"),
+    (((0, b"\x89PNG\r\n\x1a\n"),), "a PNG picture"),
+    (((0, b"GIF87a"),), "a GIF picture"),
+    (((0, b"GIF89a"),), "a GIF picture"),
+    (((0, b"RIFF"), (8, b"WEBP")), "a WebP picture"),
+    (((4, b"ftypheic"),), "a HEIC picture"),
+    (((4, b"ftyp"),), "a video (MP4/MOV)"),
+)
+
+
+def _media_kind(head: bytes) -> str | None:
+    for parts, kind in _MEDIA:
+        if all(head.startswith(magic, offset) for offset, magic in parts):
+            return kind
+    return None
+
 
 def _container_kind(head: bytes) -> tuple[str, str] | None:
     """(what it is, what to do) when `head`, a file's first bytes, starts an archive,
@@ -122,6 +141,8 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
     elif container is not None:
         kind, advice = container
         yield ReadError(source, "", f"{kind}: aupguard does not read inside it; {advice}")
+    elif (media := _media_kind(head)) is not None:
+        yield ReadError(source, "", f"{media}: not a message, not read")
     elif head.startswith(OLE_MAGIC):
         yield from _whole_file(path, "msg", size)
     elif suffix == ".csv":
