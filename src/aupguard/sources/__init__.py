@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aupguard.model import Item, ReadError
 
-from . import maildir
+from . import maildir, ziparchive
 from .base import RawRecord
 from .eml import parse_email
 from .msg import parse_msg
@@ -63,5 +63,12 @@ def total_bytes(paths: Iterable[str | Path]) -> int:
         files = maildir.message_files(entry) if entry.is_dir() else [entry]
         for path in files:
             with contextlib.suppress(OSError):  # vanished since the walk: read will report it
-                total += path.stat().st_size
+                total += _input_size(path)
     return total
+
+
+def _input_size(path: Path) -> int:
+    """A file's size, or for a zip archive what its members hold unpacked (what the readers count)."""
+    with path.open("rb") as handle:
+        zipped = ziparchive.is_zip(handle.read(4))
+    return ziparchive.unpacked_size(path) if zipped else path.stat().st_size

@@ -10,7 +10,7 @@ from pathlib import Path
 from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
-from . import facebook, instagram, maildir, mbox, sms_backup, social, texts
+from . import facebook, instagram, maildir, mbox, sms_backup, social, texts, ziparchive
 from .base import RawRecord
 from .msg import OLE_MAGIC
 
@@ -25,13 +25,13 @@ MAX_SOCIAL_BYTES = 256 * 1024 * 1024
 
 _UNPACK = "unpack it and scan the folder"
 _DECOMPRESS = "decompress it ({}) and scan what it holds"
-# Containers aupguard does not open, by their first bytes: mail exports often arrive in one (a
-# Vault or Takeout download is a zip or tgz of mbox files; Outlook keeps mail in .pst). Named in
-# the error, with what to do, instead of "not an email". Each is ((offset, bytes), ...), what it
-# is and what to do; the two magics made of letters ("BZh", "!BDN") are checked with the bytes
-# that follow them in the format, so no text file that happens to start so is taken for one.
+# Containers aupguard does not open, by their first bytes (a zip it reads: ziparchive.py): mail
+# exports often arrive in one (a Takeout download may be a tgz of mbox files; Outlook keeps mail
+# in .pst). Named in the error, with what to do, instead of "not an email". Each is
+# ((offset, bytes), ...), what it is and what to do; the two magics made of letters ("BZh",
+# "!BDN") are checked with the bytes that follow them in the format, so no text file that
+# happens to start so is taken for one.
 _CONTAINERS: tuple[tuple[tuple[tuple[int, bytes], ...], str, str], ...] = (
-    (((0, b"PK\x03\x04"),), "a zip archive", _UNPACK),
     (((0, b"PK\x05\x06"),), "an empty zip archive", _UNPACK),
     (((0, b"\x1f\x8b"),), "a gzip-compressed file", _DECOMPRESS.format("gunzip")),
     (((0, b"BZh"), (4, b"\x31\x41\x59\x26\x53\x59")), "a bzip2-compressed file", _DECOMPRESS.format("bunzip2")),
@@ -119,7 +119,9 @@ def _special_kind(mode: int) -> str:
     return "not a plain file"
 
 
-def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
+def file_records(path: Path, in_archive: bool = False) -> Iterator[RawRecord | ReadError]:
+    """The records of one file. `in_archive`: the file was unpacked from a zip (one zip deep:
+    a zip inside it is not opened)."""
     source = str(path)
     try:
         status = path.stat()
@@ -138,6 +140,10 @@ def file_records(path: Path) -> Iterator[RawRecord | ReadError]:
     container = _container_kind(head)
     if size == 0:
         yield ReadError(source, "", "empty file")
+    elif ziparchive.is_zip(head) and not in_archive:
+        yield from ziparchive.zip_records(path, lambda unpacked: file_records(unpacked, in_archive=True))
+    elif ziparchive.is_zip(head):
+        yield ReadError(source, "", "a zip archive inside the zip: not read (unpack the outer one and scan the folder)")
     elif container is not None:
         kind, advice = container
         yield ReadError(source, "", f"{kind}: aupguard does not read inside it; {advice}")
