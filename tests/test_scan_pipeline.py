@@ -275,3 +275,29 @@ def test_a_facebook_post_naming_a_student_is_a_confidential_information_finding(
     (found,) = findings_repo.query_findings(workspace.engine)
     assert found["rule_id"] == "student-info-external" and found["person_id"] == "t1"
     assert any(s.text == "Marisol Lindqvist" for s in found["evidence"])
+
+
+def test_a_zipped_export_scans_like_its_folder_and_twice_adds_nothing(
+    workspace: Workspace, mail: Path, tmp_path: Path
+) -> None:
+    """The same mail zipped, as a Vault export comes: the same items and findings as the folder,
+    each source named inside the archive; a second scan of the zip stores nothing new."""
+    import zipfile
+
+    seed_directory(workspace)
+    archive = tmp_path / "vault-export-1.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p for p in mail.rglob("*") if p.is_file()):
+            z.write(path, path.relative_to(mail).as_posix())
+    zipped = scan(workspace, [archive])
+    assert zipped.read == zipped.items + zipped.errors + zipped.skipped and zipped.items > 0
+    with workspace.engine.connect() as conn:
+        sources = {row.source for row in conn.execute(select(item_sources.c.source))}
+    assert sources and all(s.startswith(f"{archive}!/") for s in sources)
+    state = {t.name: count(workspace, t) for t in (items, item_sources, findings, evidence, scan_errors)}
+    again = scan(workspace, [archive])
+    assert (again.items, again.errors) == (zipped.items, zipped.errors)
+    assert {t.name: count(workspace, t) for t in (items, item_sources, findings, evidence, scan_errors)} == state
+    folder = scan(workspace, [mail])  # the unpacked folder: the same items (only new sources)
+    assert (folder.items, folder.errors) == (zipped.items, zipped.errors)
+    assert count(workspace, items) == state["items"]
