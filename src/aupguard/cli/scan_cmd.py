@@ -48,7 +48,8 @@ def scan(
         ...,
         help=(
             "Files and folders: .eml, mbox, Maildir, .msg; text exports (CSV, JSON, Android SMS Backup & "
-            "Restore XML); social exports (ours, or an Instagram or Facebook download). See docs/readers.md."
+            "Restore XML); social exports (ours, or an Instagram or Facebook download); zip archives of "
+            "any of these. See docs/readers.md."
         ),
     ),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output: table, json (JSON Lines) or csv."),
