@@ -223,3 +223,46 @@ def test_workers_leave_when_the_main_process_is_killed_outright(workspace_env: P
         again = aupguard("scan", str(mbox), "--format", "json")
         assert again.returncode == 0, again.stderr
         assert stored_and_record(ws)[0] == 60_000
+
+
+# Run in a process of its own: on the old code the scan below hung for ever (and ignored SIGTERM).
+_DIES_MID_RESULT = """
+import gc, os, signal, struct, sys
+from multiprocessing.queues import SimpleQueue
+from pathlib import Path
+from aupguard import scanning
+from aupguard.workspace import Workspace
+
+real = scanning.process_batch
+
+def dies_mid_result(records, state=None):
+    result = real(records, state)
+    if records and records[0].position == "message 201":  # the second batch, in whichever worker
+        results = next(o for o in gc.get_objects() if isinstance(o, SimpleQueue))
+        results._wlock.acquire()  # as a worker does to send its result
+        results._writer._send(struct.pack("!i", 1_000_000) + b"the first bytes of it")
+        os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, right then
+    return result
+
+scanning.process_batch = dies_mid_result
+scanning.DEAD_WORKER_GRACE_SECONDS = 1.0
+ws = Workspace.open(Path(sys.argv[1]))
+try:
+    scanning.scan(ws, [Path(sys.argv[2])], workers=2)
+except BaseException as exc:
+    print("stopped:", type(exc).__name__)
+"""
+
+
+def test_a_worker_killed_while_sending_its_result_does_not_hang_the_scan(workspace_env: Path, tmp_path: Path) -> None:
+    """The pool itself never notices this death (its manager waits for the rest of the message,
+    the other worker for the lock the dead one held): the scan must, and fail as for any lost
+    worker, so that the gateway's scanner restarts and a user's scan ends."""
+    Workspace.init(workspace_env).close()
+    mbox = write_mbox(tmp_path / "notes.mbox", 3_000)
+    done = subprocess.run(
+        [sys.executable, "-c", _DIES_MID_RESULT, str(workspace_env), str(mbox)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert "stopped: BrokenProcessPool" in done.stdout, done.stderr[-2000:]
+    assert done.returncode == 0  # and the process exits: no thread of the pool left waiting

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -499,17 +500,73 @@ def _scan_in_pool(
                 window.append((pool.submit(process_batch, batch), read_errors))
                 if len(window) >= workers * 3:
                     fut, errs = window.popleft()
-                    absorb(fut.result(), errs)
+                    absorb(_result(fut, pool, stop), errs)
             while window:
                 stop.check()
                 fut, errs = window.popleft()
-                absorb(fut.result(), errs)
+                absorb(_result(fut, pool, stop), errs)
         except BaseException:
             # Ctrl-C, or a batch that failed (a full disk): stop at once. The batches not yet
             # begun are dropped, those running finish (their results are not stored; a rerun
-            # reads them again).
+            # reads them again). A pool stuck on a dead worker is freed first, or this waits.
+            if _dead_workers(pool):
+                _free_stuck_pool(pool)
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+# How often the main process, waiting for a batch, looks at the workers (and at Ctrl-C), and how
+# long after a worker died it waits for the pool to notice before freeing it (`_free_stuck_pool`).
+RESULT_POLL_SECONDS = 0.5
+DEAD_WORKER_GRACE_SECONDS = 5.0
+
+
+def _result(fut: Future[BatchResult], pool: ProcessPoolExecutor, stop: StopBetweenSteps) -> BatchResult:
+    """`fut.result()`, without waiting for ever on a pool that lost a worker without noticing.
+
+    A worker killed outright (the OOM killer's SIGKILL) while it was sending a result dies halfway
+    through the message and holding the result queue's lock: the pool's manager thread then waits
+    for the rest of the message, the other workers wait for the lock, and the pool never reports
+    BrokenProcessPool (CPython's ProcessPoolExecutor cannot tell). So while waiting, the workers
+    are looked at: one gone for DEAD_WORKER_GRACE_SECONDS with the batch still pending frees the
+    pool, and the batch then fails with BrokenProcessPool like any other lost worker's. Ctrl-C
+    and SIGTERM are acted on while waiting, too."""
+    dead_since: float | None = None
+    while True:
+        try:
+            return fut.result(timeout=RESULT_POLL_SECONDS)
+        except FutureTimeout:
+            stop.check()
+            if dead_since is None and _dead_workers(pool):
+                dead_since = time.monotonic()
+            elif dead_since is not None and time.monotonic() - dead_since > DEAD_WORKER_GRACE_SECONDS:
+                log.warning("a scan worker died and the pool did not notice: freeing it")
+                _free_stuck_pool(pool)
+                dead_since = float("inf")  # once
+
+
+def _workers(pool: ProcessPoolExecutor) -> list[Any]:
+    # The pool's own processes (a private attribute, the same from Python 3.8 to 3.13; None once
+    # the pool is shut down). Workers never exit on their own during a scan (no max_tasks_per_child).
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _dead_workers(pool: ProcessPoolExecutor) -> bool:
+    return any(process.exitcode is not None for process in _workers(pool))
+
+
+def _free_stuck_pool(pool: ProcessPoolExecutor) -> None:
+    """End the wait of a pool stuck on a worker that died mid-message: kill the other workers and
+    close this process's end of the result pipe, so that the manager thread's read of the rest of
+    the message sees the end of the pipe (every writer gone) and the pool breaks as it should."""
+    for process in _workers(pool):
+        if process.exitcode is None:
+            process.kill()
+    for process in _workers(pool):
+        process.join(timeout=10)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 # The page cache of the scan's writer connection on SQLite, in KiB (SQLite's default: 2,000).
