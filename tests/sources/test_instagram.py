@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aupguard.model import Channel
-from aupguard.sources.instagram import repair_text
+from aupguard.sources.meta_export import repair_text
 
 from .conftest import read_all
 

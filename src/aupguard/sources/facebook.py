@@ -18,22 +18,23 @@ handle to match against the directory's accounts.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aupguard.directory.addresses import normalize_handle
-from aupguard.model import Attachment, Channel, Item, ReadError, content_id
+from aupguard.model import Attachment, ReadError
 
 from .base import RawRecord
-from .instagram import export_owner, first_entry, repair_text, unix_time
+from .meta_export import MetaExport, first_entry, repair_text, unix_time
 
-PLATFORM = "facebook"
-_FOLDER_NAME = re.compile(r"^facebook-(?P<user>[A-Za-z0-9.]{1,50})-\d{4}-\d{2}-\d{2}")
-_PROFILE_FILE = Path("personal_information", "profile_information", "profile_information.json")
-_USERNAME_AT = ("profile_v2", "username")
+FACEBOOK = MetaExport(
+    "facebook",
+    "a Facebook",
+    re.compile(r"^facebook-(?P<user>[A-Za-z0-9.]{1,50})-\d{4}-\d{2}-\d{2}"),
+    Path("personal_information", "profile_information", "profile_information.json"),
+    ("profile_v2", "username"),
+)
 
 
 def is_posts(value: Any) -> bool:
@@ -42,15 +43,11 @@ def is_posts(value: Any) -> bool:
     return "timestamp" in first and isinstance(first.get("data"), list) and "media" not in first
 
 
-def owner_of(path: Path) -> str | None:
-    return export_owner(path, _PROFILE_FILE, _USERNAME_AT, _FOLDER_NAME)
-
-
 def iter_posts(path: Path, value: list[Any]) -> Iterator[RawRecord | ReadError]:
     source = str(path)
-    owner = owner_of(path)
+    owner = FACEBOOK.owner_of(path)
     if owner is None:
-        yield ReadError(source, "", _NO_OWNER)
+        yield ReadError(source, "", FACEBOOK.no_owner)
         return
     for number, post in enumerate(value, start=1):
         position = f"post {number}"
@@ -60,27 +57,14 @@ def iter_posts(path: Path, value: list[Any]) -> Iterator[RawRecord | ReadError]:
             continue
         texts = [d["post"] for d in data if isinstance(d, dict) and isinstance(d.get("post"), str)]
         media, links = _attachments(post.get("attachments"))
-        raw = json.dumps({"export": PLATFORM, "owner": owner, "post": post}, sort_keys=True, ensure_ascii=False)
         meta: dict[str, Any] = {"type": "post", "visibility": None}
         if links:
             meta["url"] = links[0]
         if isinstance(post.get("title"), str):
             meta["title"] = repair_text(post["title"])
-        item = Item(
-            id=content_id(raw.encode("utf-8")),
-            channel=Channel.POST,
-            source=source,
-            position=position,
-            raw=raw.encode("utf-8"),
-            sent_at=unix_time(post.get("timestamp")),
-            sender=normalize_handle(PLATFORM, owner),
-            # A shared photo or link without words of the owner's is a post with an empty body.
-            body="\n".join(repair_text(t) for t in texts),
-            attachments=media,
-            platform=PLATFORM,
-            meta=meta,
-        )
-        yield RawRecord(source, position, "item", item.raw, item=item, nbytes=len(item.raw))
+        # A shared photo or link without words of the owner's is a post with an empty body.
+        body = "\n".join(repair_text(t) for t in texts)
+        yield FACEBOOK.post_record(owner, source, position, post, unix_time(post.get("timestamp")), body, media, meta)
 
 
 def _attachments(value: Any) -> tuple[list[Attachment], list[str]]:
@@ -106,9 +90,3 @@ def _inner(entry: dict[str, Any], outer: str, key: str) -> str | None:
     value = entry.get(outer)
     found = value.get(key) if isinstance(value, dict) else None
     return found if isinstance(found, str) and found else None
-
-
-_NO_OWNER = (
-    "a Facebook export file, but whose account is it? Scan the whole export folder (its "
-    "personal_information/ names the account) or keep the folder's name facebook-USERNAME-DATE-..."
-)

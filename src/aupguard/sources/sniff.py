@@ -12,6 +12,7 @@ from aupguard.model import ReadError
 
 from . import facebook, instagram, maildir, mbox, sms_backup, social, texts, ziparchive
 from .base import RawRecord
+from .meta_export import may_be_meta_export
 from .msg import OLE_MAGIC
 
 # Files that are plainly not messages and are skipped without an error record: hidden files
@@ -57,6 +58,9 @@ _MEDIA: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
     (((4, b"ftypheic"),), "a HEIC picture"),
     (((4, b"ftyp"),), "a video (MP4/MOV)"),
 )
+
+# Meta exports and what aupguard reads of each (its other files are errors that say so).
+_META_READS = ((instagram.INSTAGRAM, "followers, following, posts"), (facebook.FACEBOOK, "posts"))
 
 
 def _media_kind(head: bytes) -> str | None:
@@ -184,7 +188,7 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
     # The first bytes as text in the file's encoding (UTF-16 and UTF-32 have a byte-order mark).
     opening = head.decode(encoding_of(head), errors="ignore")
     is_list = opening.lstrip(" \t\r\n")[:1] == "["
-    if is_list and (size > MAX_SOCIAL_BYTES or not instagram.may_be_meta_export(opening)):
+    if is_list and (size > MAX_SOCIAL_BYTES or not may_be_meta_export(opening)):
         yield from texts.iter_json(path, lines=False)  # streamed: a phone's export can be large
         return
     try:
@@ -229,11 +233,9 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
             yield record
         return
     # The rest of a Meta export (ads, logins, settings, Facebook's friends): say what it is.
-    if instagram.owner_of(path) is not None:
-        yield ReadError(source, "", "a file of an Instagram export that is not read (only followers, following, posts)")
-        return
-    if facebook.owner_of(path) is not None:
-        yield ReadError(source, "", "a file of a Facebook export that is not read (only posts)")
-        return
+    for export, reads in _META_READS:
+        if export.owner_of(path) is not None:
+            yield ReadError(source, "", export.not_read(reads))
+            return
     keys = ", ".join(map(str, value)) if isinstance(value, dict) else type(value).__name__
     yield ReadError(source, "", f"not a recognised export: keys {keys}"[:300])

@@ -51,18 +51,18 @@ def _unsafe(name: str) -> bool:
     return path.is_absolute() or ".." in path.parts or "\\" in name or drive
 
 
-def members(path: Path) -> list[zipfile.ZipInfo]:
-    """The files of the archive that are read, in name order (raises what zipfile raises)."""
-    with zipfile.ZipFile(path) as archive:
-        return sorted((i for i in archive.infolist() if not i.is_dir() and not _skipped(i.filename)),
-                      key=lambda i: i.filename)  # fmt: skip
+def _members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The files of the archive that are read, in name order."""
+    return sorted((i for i in archive.infolist() if not i.is_dir() and not _skipped(i.filename)),
+                  key=lambda i: i.filename)  # fmt: skip
 
 
 def unpacked_size(path: Path) -> int:
     """Bytes the archive's read members hold once unpacked (for a progress bar); its own size
     when it cannot be listed."""
     try:
-        return sum(i.file_size for i in members(path))
+        with zipfile.ZipFile(path) as archive:
+            return sum(i.file_size for i in _members(archive))
     except (zipfile.BadZipFile, OSError, ValueError):
         return path.stat().st_size
 
@@ -71,8 +71,8 @@ def zip_records(path: Path, read: Reader) -> Iterator[RawRecord | ReadError]:
     """The records of every member of the zip at `path`, each read by `read` once unpacked."""
     source = str(path)
     try:
-        listed = members(path)
         archive = zipfile.ZipFile(path)
+        listed = _members(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         yield ReadError(source, "", f"not a readable zip archive: {exc}"[:300])
         return
