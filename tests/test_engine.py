@@ -105,6 +105,16 @@ def test_conditions_channel_sender_kind_roles_and_min_score(directory: Directory
     assert len(evaluate(it, [sig()], ctx(directory, rule(sender_kinds=("staff",), sender_roles=("teacher",))))) == 1
 
 
+def test_a_rule_judges_each_kind_and_score_on_its_own_however_often_asked() -> None:
+    # `wants` remembers per kind whether a pattern matches; the score is judged per signal.
+    r = rule(signals=("student.*", "pii.phone"), min_score=0.5)
+    for _ in range(2):  # the second round answers from what the first remembered
+        assert r.wants(sig("student.name")) and r.wants(sig("pii.phone"))
+        assert not r.wants(sig("pii.address")) and not r.wants(sig("studentname"))
+        assert not r.wants(replace(sig("student.name"), score=0.4))
+        assert r.wants(replace(sig("student.id"), score=0.5))
+
+
 def test_unknown_sender_has_kind_unknown(directory: Directory) -> None:
     it = item("stranger@else.example", ["x@news.example"])
     assert evaluate(it, [sig()], ctx(directory, rule(sender_kinds=("staff",)))) == []
