@@ -237,6 +237,30 @@ def test_an_instagram_export_folder_scans_to_a_connection_finding(workspace: Wor
     assert "Marisol Lindqvist" in found["evidence"][0].explanation
 
 
+def test_a_tiktok_download_scans_to_a_connection_finding(workspace: Workspace, tmp_path: Path) -> None:
+    """A teacher's TikTok download (JSON): following a student is a finding under the
+    connect-students clause; its direct messages are said to be unread, not silently dropped."""
+    seed_directory(workspace)
+    add_handles(workspace, ("tiktok:sam.ortiz", "t1"), ("tiktok:marisol.l", "s1"))
+    download = {
+        "Profile And Settings": {
+            "Profile Info": {"ProfileMap": {"userName": "sam.ortiz"}},
+            "Following": {"Following": [{"Date": "2024-10-27 03:33:20", "UserName": "marisol.l"}]},
+            "Follower": {"FansList": None},
+        },
+        "Direct Message": {"Direct Messages": {"ChatHistory": {"Chat History with marisol.l:": [{"Content": "hi"}]}}},
+    }
+    folder = tmp_path / "TikTok_Data_1730000000"
+    folder.mkdir()
+    (folder / "user_data_tiktok.json").write_text(json.dumps(download))
+
+    counts = scan(workspace, [folder])
+    assert (counts.items, counts.errors) == (1, 1)
+    (found,) = findings_repo.query_findings(workspace.engine)
+    assert found["clause_id"] == "401.13/external/connect-students" and found["person_id"] == "t1"
+    assert "Marisol Lindqvist" in found["evidence"][0].explanation and "tiktok" in found["evidence"][0].explanation
+
+
 def test_a_coachs_phone_backup_scans_to_group_text_findings(workspace: Workspace, tmp_path: Path) -> None:
     """The sample district's volleyball coach, his personal phone saved by SMS Backup & Restore:
     a one-to-one text to a player and a group text that leaves out most of the team and the

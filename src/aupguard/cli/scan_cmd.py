@@ -48,7 +48,7 @@ def scan(
         ...,
         help=(
             "Files and folders: .eml, mbox, Maildir, .msg; text exports (CSV, JSON, Android SMS Backup & "
-            "Restore XML); social exports (ours, or an Instagram or Facebook download); zip archives of "
+            "Restore XML); social exports (ours, or an Instagram, Facebook or TikTok download); zip archives of "
             "any of these. See docs/readers.md."
         ),
     ),

@@ -10,7 +10,7 @@ from pathlib import Path
 from aupguard.exportfiles import encoding_of
 from aupguard.model import ReadError
 
-from . import facebook, instagram, maildir, mbox, sms_backup, social, texts, ziparchive
+from . import facebook, instagram, maildir, mbox, sms_backup, social, texts, tiktok, ziparchive
 from .base import RawRecord
 from .meta_export import may_be_meta_export
 from .msg import OLE_MAGIC
@@ -165,6 +165,9 @@ def file_records(path: Path, in_archive: bool = False) -> Iterator[RawRecord | R
         yield from sms_backup.iter_backup(path)
     elif suffix == ".xml" and sms_backup.looks_like_call_log(head):
         yield ReadError(source, "", "an SMS Backup & Restore call log: calls are not messages, not read")
+    elif suffix == ".txt" and tiktok.is_txt_file(path, head):
+        # Before the e-mail reader: "Date: ..." then "Username: ..." would pass for headers.
+        yield from _counted_once(tiktok.iter_txt(path), size)
     elif head.startswith(b"From "):
         yield from mbox.iter_mbox(path)
     else:
@@ -181,6 +184,16 @@ def _whole_file(path: Path, fmt: str, size: int) -> Iterator[RawRecord | ReadErr
         yield ReadError(str(path), "", f"cannot read: {exc.strerror or exc}")
         return
     yield RawRecord(str(path), "", fmt, data, nbytes=len(data))
+
+
+def _counted_once(records: Iterable[RawRecord | ReadError], size: int) -> Iterator[RawRecord | ReadError]:
+    """The records of a file read whole: its first record (not an error before it) carries the
+    file's bytes for progress, the others none."""
+    unreported = size
+    for record in records:
+        if isinstance(record, RawRecord):
+            record.nbytes, unreported = unreported, 0
+        yield record
 
 
 def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | ReadError]:
@@ -218,19 +231,15 @@ def _json_records(path: Path, head: bytes, size: int) -> Iterator[RawRecord | Re
         records = instagram.iter_relationships(path, value)
     elif facebook.is_posts(value):
         records = facebook.iter_posts(path, value)
+    elif tiktok.is_download(value):
+        records = tiktok.iter_download(path, value)
     elif is_list:
         # Only its first bytes looked like a Meta export's (a message quoting "string_list_data"):
         # a text-message array after all, read as one.
         yield from texts.iter_json(path, lines=False)
         return
     if records is not None:
-        # The export was read whole: its first record (not an error before it) carries the
-        # file's bytes for progress.
-        unreported = size
-        for record in records:
-            if isinstance(record, RawRecord):
-                record.nbytes, unreported = unreported, 0
-            yield record
+        yield from _counted_once(records, size)
         return
     # The rest of a Meta export (ads, logins, settings, Facebook's friends): say what it is.
     for export, reads in _META_READS:
