@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aupguard.detectors.base import DetectContext
-from aupguard.detectors.personal_info import PersonalInfoDetector, ssn_is_valid
+from aupguard.detectors.personal_info import _EMAIL, PersonalInfoDetector, email_matches, ssn_is_valid
 from aupguard.directory.index import Directory
 
 DETECTOR = PersonalInfoDetector()
@@ -296,3 +298,20 @@ def test_phone_windows_agree_with_the_plain_regex_on_generated_text() -> None:
         assert pii_finders._phone_windows(text) == expected, repr(text)
         with_windows += bool(expected)
     assert with_windows > 500
+
+
+# Texts made of what e-mail addresses are made of, and of what breaks them.
+_ADDRESS_PIECES = st.sampled_from(["@", ".", "-", "+", "_", "a", "Z", "9", "é", "٣", " ", "\n", ",", "<", ">", "@x.io",
+                                   "gmail.com", "jo.e+1", "..", "\u0301"])  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ADDRESS_PIECES, max_size=40).map("".join))
+def test_email_matches_are_finditers_matches(text: str) -> None:
+    # Only the "@"s are tried; the matches must be exactly those of the regex over the whole text.
+    assert [m.span() for m in email_matches(text)] == [m.span() for m in _EMAIL.finditer(text)]
+
+
+def test_email_matches_on_overlapping_and_chained_addresses() -> None:
+    for text in ["a@b.com.x@y.com", "x@y.io@z.io", "mail jo@a.io, ann@b.org; @c.net and @ d", "é@é.com", "@@a@b.co"]:
+        assert [m.span() for m in email_matches(text)] == [m.span() for m in _EMAIL.finditer(text)], text
