@@ -50,6 +50,7 @@ from aupguard.detectors.data import read_yaml
 from aupguard.detectors.forwarded import forwarded_start
 from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
+from aupguard.detectors.quoted import quoted_lines
 from aupguard.model import Item, Signal
 
 MAX_EXPLAINED = 6  # cues spelled out in the explanation; `data["cues"]` has them all
@@ -59,7 +60,6 @@ MONEY_ONLY = frozenset({"price", "payment"})
 MASS_MAIL_FOOTER = "bulk_mail"  # the weak-cue category of list footers ("unsubscribe", ...)
 MASS_MAIL_HEADERS = ("list-id", "list-unsubscribe")  # RFC 2919 / RFC 2369: sent through a list
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
-QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -108,7 +108,7 @@ def own_cues(cues: list[Cue], text: str) -> list[Cue]:
 
 def _find_cues(scan: LexiconScan, allow: re.Pattern[str] | None) -> list[Cue]:
     text = scan.text
-    skipped = [(m.start(), m.end()) for m in QUOTED_LINE.finditer(text)] if ">" in text else []
+    skipped = list(quoted_lines(text))
     if allow is not None:
         skipped += [(m.start(), m.end()) for m in allow.finditer(text)]
 

@@ -51,6 +51,7 @@ from aupguard.detectors.data import read_list
 from aupguard.detectors.forwarded import forwarded_start
 from aupguard.detectors.item_text import item_text
 from aupguard.detectors.kinds import SIGNAL_KINDS
+from aupguard.detectors.quoted import quoted_lines
 from aupguard.model import Item, Signal
 
 MAX_TEXT = 50_000
@@ -72,7 +73,6 @@ CODE_CONTEXT = re.compile(
     r"verif|security|sign[- ]?in|log[- ]?in|2fa|two[- ]factor|one[- ]time|authenticat|otp|duo|authenticator",
     re.IGNORECASE,
 )
-QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 # Delivery of a credential to its holder (see the docstring): wording around the password...
 HOLDER_DELIVERY = re.compile(
     r"\byour\s+(?:new\s+|temporary\s+|temp\s+|initial\s+|default\s+)?(?:password|pwd|account|user\s*id|log-?in)\b"
@@ -246,7 +246,7 @@ class CredentialsDetector(Detector):
             return []
         settings: dict[str, Any] = ctx.settings_for(self.name)
         allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
-        skipped = [m.span() for m in QUOTED_LINE.finditer(text)] if ">" in text else []
+        skipped = list(quoted_lines(text))
         if allow is not None:
             skipped += [m.span() for m in allow.finditer(text)]
 
