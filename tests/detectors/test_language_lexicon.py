@@ -45,6 +45,16 @@ def test_hits(text: str, expected: list[tuple[str, str, str]]) -> None:
     assert hits(text) == expected
 
 
+def test_a_token_read_again_is_read_the_same() -> None:
+    # Readings of recent tokens are remembered (`_plain_readings`); the second and later reads
+    # of a text must give what the first gave, obfuscation kind and masks included.
+    text = "sh1t, fuuuuck, f.u.c.k, sh*t, a$$hole and damn"
+    first = hits(text)
+    assert [how for _, _, how in first] == ["leetspeak", "repeated letters", "punctuation inserted", "masked",
+                                            "leetspeak", ""]  # fmt: skip
+    assert hits(text) == hits(text.upper().lower()) == first
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from aupguard.detectors.anchors import LiteralFinder, fold_recent
@@ -255,10 +255,7 @@ class Lexicon:
         return None, 1
 
     def _readings(self, token: str) -> Iterator[tuple[str, str]]:
-        first = True
-        for reading in readings(token):
-            yield reading, "" if first or reading == token.strip("!.'") else _how(token, reading)
-            first = False
+        yield from _plain_readings(token)
         if is_mask(token):
             for word in mask_matches(token.rstrip("!"), self.words):
                 yield word, "masked"
@@ -392,6 +389,17 @@ def _occurrences(lower: str, anchor: str) -> list[tuple[int, int]]:
         spans.append((i, i + len(anchor)))
         i = lower.find(anchor, i + 1)
     return spans
+
+
+@lru_cache(maxsize=4096)
+def _plain_readings(token: str) -> tuple[tuple[str, str], ...]:
+    """`readings(token)`, each with how it was written, for the tokens read last: the same words
+    come back around the anchors of mail after mail, and reading one takes several regex passes.
+    (What a mask may stand for depends on the lexicon: `Lexicon._readings` adds it.)"""
+    found = []
+    for n, reading in enumerate(readings(token)):
+        found.append((reading, "" if n == 0 or reading == token.strip("!.'") else _how(token, reading)))
+    return tuple(found)
 
 
 def _how(token: str, reading: str) -> str:
