@@ -118,6 +118,27 @@ def test_show_highlights_cites_and_is_audited(scanned: Workspace) -> None:
     assert run("show", "999999").exit_code == 2
 
 
+def test_show_says_who_follows_whom_for_a_followers_list(workspace: Workspace, tmp_path: Path) -> None:
+    # The list's owner is the item's sender: "from owner to student" would read the wrong way
+    # round for a student who follows the owner.
+    from tests.test_scan_pipeline import add_handles
+
+    seed_directory(workspace)
+    add_handles(workspace, ("tiktok:sam.ortiz", "t1"), ("tiktok:marisol.l", "s1"))
+    folder = tmp_path / "tiktok-sam.ortiz"
+    folder.mkdir()
+    (folder / "user_data_tiktok.json").write_text(json.dumps({"Your Activity": {
+        "Follower": {"FansList": [{"Date": "2024-10-27 03:33:20", "UserName": "marisol.l"}]},
+        "Following": {"Following": [{"Date": "2024-10-28 03:33:20", "UserName": "marisol.l"}]}}}))  # fmt: skip
+    assert run("scan", str(folder)).exit_code == 0
+    shown = {}
+    for line in run("findings", "--format", "json").stdout.splitlines():
+        row = json.loads(line)
+        shown[row["source"]["position"]] = run("show", str(row["id"])).output
+    assert "tiktok:marisol.l follows tiktok:sam.ortiz (the owner's followers list)" in shown["follower 1"]
+    assert "from tiktok:sam.ortiz to tiktok:marisol.l" in shown["following 1"]
+
+
 def test_permit_grant_covers_and_revoke_reopens(scanned: Workspace) -> None:
     from aupguard.directory.batch import DirectoryBatch
     from aupguard.model import Person, PersonKind

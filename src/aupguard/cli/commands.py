@@ -17,7 +17,7 @@ from aupguard.cli.output import FindingWriter, finding_json
 from aupguard.cli.scan_cmd import Format, at_or_above
 from aupguard.directory.addresses import normalize_address
 from aupguard.directory.index import Directory
-from aupguard.model import FindingStatus, Severity
+from aupguard.model import Channel, FindingStatus, Item, Severity
 from aupguard.store import audit_repo, findings_repo, permissions_repo
 from aupguard.store.tables import finding_events, items, scan_errors
 from aupguard.workspace import Workspace
@@ -135,8 +135,7 @@ def show(
         f"Source: {row['source'][0]} {row['source'][1]}".rstrip()
     ))  # fmt: skip
     when = item.sent_at.isoformat() if item.sent_at else "(undated)"
-    to = ", ".join(item.recipients) or "-"
-    out.print(f"[bold]{item.channel.value}[/bold] " + escape(f"from {item.sender or '(no sender)'} to {to}  {when}"))
+    out.print(f"[bold]{item.channel.value}[/bold] " + escape(f"{_who_to_whom(item)}  {when}"))
     spans = [(s.start, s.end) for s in row["evidence"]]
     out.print(Panel(_highlighted(item.text, spans), title="item (evidence highlighted)"))
     out.print("[bold]Evidence[/bold]")
@@ -156,6 +155,15 @@ def show(
         out.print("[bold]History[/bold]")
         for e in events:
             out.print(f"  {e.at:%Y-%m-%d %H:%M} {e.from_status or '-'} -> {e.to_status} by {e.actor}: {e.reason}")
+
+
+def _who_to_whom(item: Item) -> str:
+    """The head of an item shown: who wrote to whom; for an entry of a followers list, who
+    follows whom (the list's owner is the item's sender, the follower its recipient)."""
+    others = ", ".join(item.recipients) or "-"
+    if item.channel == Channel.CONNECTION and item.meta.get("direction") == "follower":
+        return f"{others} follows {item.sender} (the owner's followers list)"
+    return f"from {item.sender or '(no sender)'} to {others}"
 
 
 def _name(directory: Directory, ref: str | None) -> str:
