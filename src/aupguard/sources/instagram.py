@@ -25,11 +25,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aupguard.directory.addresses import normalize_handle
-from aupguard.model import Attachment, Channel, Item, ReadError, content_id
+from aupguard.model import Attachment, ReadError
 
 from .base import RawRecord
-from .meta_export import MetaExport, export_raw, first_entry, repair_text, unix_time
+from .downloads import connection_record
+from .meta_export import MetaExport, first_entry, repair_text, unix_time
 
 PLATFORM = "instagram"
 INSTAGRAM = MetaExport(
@@ -114,20 +114,8 @@ def iter_relationships(path: Path, value: Any) -> Iterator[RawRecord | ReadError
         if username is None:
             yield ReadError(source, position, "no username (no value, title or profile link)")
             continue
-        raw = export_raw({"export": PLATFORM, "owner": owner, "direction": direction, "type": kind, "entry": entry})
-        item = Item(
-            id=content_id(raw),
-            channel=Channel.CONNECTION,
-            source=source,
-            position=position,
-            raw=raw,
-            sent_at=unix_time(_string_data(entry).get("timestamp")),
-            sender=normalize_handle(PLATFORM, owner),
-            recipients=[normalize_handle(PLATFORM, repair_text(username))],
-            platform=PLATFORM,
-            meta={"type": kind, "direction": direction, "name": None},
-        )
-        yield RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
+        when = unix_time(_string_data(entry).get("timestamp"))
+        yield connection_record(PLATFORM, owner, repair_text(username), kind, direction, entry, when, source, position)
 
 
 def iter_posts(path: Path, value: list[Any]) -> Iterator[RawRecord | ReadError]:

@@ -20,6 +20,7 @@ from aupguard.directory.addresses import normalize_handle
 from aupguard.model import Attachment, Channel, Item, content_id
 
 from .base import RawRecord
+from .downloads import export_raw
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,3 @@ def unix_time(timestamp: Any) -> datetime | None:
     if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or timestamp <= 0:
         return None
     return datetime.fromtimestamp(timestamp, UTC)
-
-
-def export_raw(record: dict[str, Any]) -> bytes:
-    # The entry with its export's account (and list), so the same entry of two accounts differs.
-    return json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -31,12 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aupguard.directory.addresses import normalize_handle
 from aupguard.exportfiles import encoding_of
-from aupguard.model import Channel, Item, ReadError, content_id
+from aupguard.model import ReadError
 
 from .base import RawRecord
-from .meta_export import export_raw
+from .downloads import connection_record
 
 PLATFORM = "tiktok"
 
@@ -127,24 +126,6 @@ def _date(value: Any) -> datetime | None:
         return None
 
 
-def _connection(owner: str, source: str, position: str, direction: str, entry: dict[str, Any]) -> RawRecord:
-    """A CONNECTION item between the owner and the entry's account (its `UserName`)."""
-    raw = export_raw({"export": PLATFORM, "owner": owner, "direction": direction, "type": "follow", "entry": entry})
-    item = Item(
-        id=content_id(raw),
-        channel=Channel.CONNECTION,
-        source=source,
-        position=position,
-        raw=raw,
-        sent_at=_date(entry.get("Date")),
-        sender=normalize_handle(PLATFORM, owner),
-        recipients=[normalize_handle(PLATFORM, str(entry["UserName"]))],
-        platform=PLATFORM,
-        meta={"type": "follow", "direction": direction, "name": None},
-    )
-    return RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
-
-
 def _entries(owner: str, source: str, direction: str, entries: list[Any]) -> Iterator[RawRecord | ReadError]:
     for number, entry in enumerate(entries, start=1):
         position = f"{direction} {number}"
@@ -153,7 +134,8 @@ def _entries(owner: str, source: str, direction: str, entries: list[Any]) -> Ite
         elif not isinstance(entry.get("UserName"), str) or not entry["UserName"].strip().lstrip("@"):
             yield ReadError(source, position, "no UserName")
         else:
-            yield _connection(owner, source, position, direction, entry)
+            yield connection_record(PLATFORM, owner, entry["UserName"], "follow", direction, entry,
+                                    _date(entry.get("Date")), source, position)  # fmt: skip
 
 
 def iter_download(path: Path, value: dict[str, Any]) -> Iterator[RawRecord | ReadError]:
@@ -264,5 +246,6 @@ def iter_txt(path: Path) -> Iterator[RawRecord | ReadError]:
         if "Username" not in block:
             yield ReadError(source, f"{direction} {number}", "no Username line (an app language other than English?)")
             continue
-        yield _connection(owner, source, f"{direction} {number}", direction,
-                          {"Date": block.get("Date"), "UserName": block["Username"]})  # fmt: skip
+        entry = {"Date": block.get("Date"), "UserName": block["Username"]}
+        yield connection_record(PLATFORM, owner, block["Username"], "follow", direction, entry,
+                                _date(block.get("Date")), source, f"{direction} {number}")  # fmt: skip
