@@ -53,7 +53,9 @@ _LISTS = {
     ),
 }
 _PROFILES = (("Profile And Settings", "Profile Info"), ("Profile", "Profile Information"))
-_SECTIONS = frozenset({"Profile And Settings", "Your Activity", "Activity", "Profile"})
+# Every (section, part) where a list or the profile is; the sections holding them are read.
+_PLACES = tuple((section, part) for places in _LISTS.values() for section, part, _ in places) + _PROFILES
+_SECTIONS = frozenset(section for section, _ in _PLACES)
 _OWN_SECTIONS = ("Profile And Settings", "Your Activity")  # names no other export uses
 
 # The owner's folder, when the export holds no profile: tiktok-USERNAME (TikTok usernames:
@@ -79,8 +81,7 @@ def is_download(value: Any) -> bool:
     TikTok puts them, or it has a section only TikTok names so."""
     if not isinstance(value, dict):
         return False
-    places = [(section, part) for lists in _LISTS.values() for section, part, _ in lists] + list(_PROFILES)
-    return any(_has(value, section, part) for section, part in places) or any(
+    return any(_has(value, section, part) for section, part in _PLACES) or any(
         isinstance(value.get(section), dict) for section in _OWN_SECTIONS
     )
 
