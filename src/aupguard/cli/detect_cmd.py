@@ -10,6 +10,7 @@ import typer
 from aupguard.cli import app, err, fail, out, state
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext
+from aupguard.detectors.recent import forget_texts
 from aupguard.model import Channel, Item, content_id
 from aupguard.workspace import Workspace, WorkspaceError
 
@@ -74,7 +75,8 @@ def detect(
     def flush() -> None:
         good = [i for _, i in pending if isinstance(i, Item)]
         many = getattr(det, "detect_many", None)
-        results = iter(many(good, ctx) if many else [det.detect(i, ctx) for i in good])
+        results = iter(list(many(good, ctx)) if many else [det.detect(i, ctx) for i in good])
+        forget_texts()  # what the detector remembered of these lines' texts
         for ident, entry in pending:
             if isinstance(entry, str):
                 sys.stdout.write(json.dumps({"id": ident, "error": entry}) + "\n")

@@ -14,6 +14,7 @@ from aupguard.console.auth import User
 from aupguard.console.cases import NotAllowed, highlight
 from aupguard.detectors import registry
 from aupguard.detectors.base import DetectContext, Detector
+from aupguard.detectors.recent import forget_texts
 from aupguard.directory.index import Directory
 from aupguard.engine import EngineContext, evaluate
 from aupguard.model import Channel, Item, content_id
@@ -159,6 +160,7 @@ def check_draft(
             signals.extend(det.detect(item, ctx))
         except Exception:  # noqa: BLE001 - one detector's failure must not hide the others' results
             continue
+    forget_texts()  # the draft is read: the detectors' per-text caches need not keep it
     perms = permissions_repo.all_permissions(ws.engine, user.person_id) if user.person_id else []
     found = evaluate(item, signals, EngineContext(directory, ws.rulesets(), perms))
     titles = {k.id: k.title for k in pack.permission_kinds}

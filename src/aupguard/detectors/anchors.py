@@ -29,6 +29,8 @@ from typing import Any
 
 import ahocorasick_rs
 
+from aupguard.detectors.recent import RECENT_TEXTS, on_forget, per_text
+
 # The stdlib parser `re.compile` itself uses (re/_parser.py). Private, but it is what defines
 # the syntax; imported by name because typeshed does not describe it.
 # Should a future Python move them, every function below answers "no literals" and the
@@ -54,10 +56,10 @@ def fold(text: str) -> str:
     return text.translate(_IGNORECASE_EXTRAS).lower()
 
 
-@lru_cache(maxsize=8)
+@per_text()
 def fold_recent(text: str) -> str:
-    """`fold(text)`, remembered for the last few texts: the detectors run one after another on
-    the same item, and most of them fold its whole text (the scanners' shared pass,
+    """`fold(text)`, remembered for the recent texts (detectors/recent.py): most detectors fold
+    an item's whole text (the scanners' shared pass,
     software_transfer, personal_info, the offensive-language lexicon)."""
     return fold(text)
 
@@ -449,9 +451,9 @@ class _SharedPass:
         self._shared: _Automaton | None = None  # None until the first read
         self._own: dict[int, _Automaton] = {}  # reader serial -> its automaton, for readers `_shared` lacks
         self._reads_outside = 0  # reads with an `_own` automaton since `_shared` was built
-        # The last text read and each reader's hits in it (those of the readers that asked,
-        # and of every reader `_shared` holds).
-        self._recent: tuple[str, dict[int, list[tuple[int, Any]]]] | None = None
+        # The recent texts read (detectors/recent.py) and each reader's hits in each (those of
+        # the readers that asked, and of every reader `_shared` holds).
+        self._recent: dict[str, dict[int, list[tuple[int, Any]]]] = {}
 
     def add(self, reader: _PassReader) -> None:
         self._readers = [ref for ref in self._readers if ref() is not None] + [weakref.ref(reader)]
@@ -462,7 +464,7 @@ class _SharedPass:
         self._shared = _Automaton(live, ahocorasick_rs.Implementation.DFA)
         self._own = {}
         self._reads_outside = 0
-        self._recent = None
+        self._recent = {}
 
     def hits(self, reader: _PassReader, text: str) -> list[tuple[int, Any]]:
         """(start offset, the reader's entries) of each occurrence of the reader's literals in
@@ -470,13 +472,15 @@ class _SharedPass:
         if self._shared is None or self._reads_outside >= REBUILD_AFTER_READS:
             self.consolidate()
         assert self._shared is not None
-        recent = self._recent
-        if recent is None or not (recent[0] is text or recent[0] == text):
-            found: dict[int, list[tuple[int, Any]]] = {}
+        found = self._recent.get(text)
+        if found is None:
+            found = {}
             self._shared.read(text, found)
-            recent = self._recent = (text, found)  # one assignment: a reader sees all of it or none
+            if len(self._recent) >= RECENT_TEXTS:
+                self._recent = {}  # (not reached in a scan, which forgets after each chunk)
+            self._recent[text] = found  # complete: a reader in another thread sees all of it or none
         serial = reader._serial
-        if serial not in self._shared.serials and serial not in recent[1]:
+        if serial not in self._shared.serials and serial not in found:
             own = self._own.get(serial)
             if own is None:
                 # Quick to build and read for a few literals; only until the next rebuild.
@@ -485,12 +489,16 @@ class _SharedPass:
             own.read(text, own_hits)
             # One assignment, when complete: another thread asking about the same text (the
             # console runs detectors in request threads) sees all of the reader's hits or none.
-            recent[1][serial] = own_hits.get(serial, [])
+            found[serial] = own_hits.get(serial, [])
             self._reads_outside += 1
-        return recent[1].get(serial, [])
+        return found.get(serial, [])
+
+    def forget(self) -> None:
+        self._recent = {}
 
 
 _SHARED_PASS = _SharedPass()
+on_forget(_SHARED_PASS.forget)
 
 
 def consolidate_shared_pass() -> None:

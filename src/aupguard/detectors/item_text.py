@@ -8,22 +8,35 @@ object, whose hash Python computes once and whose cache entries match by identit
 
 Exact: the remembered text is returned only while the item's subject and body are the very
 string objects it was joined from, and strings are immutable, so it equals `item.text`.
+Remembered for the recent items (detectors/recent.py), by the item's id(): the entry holds the
+item itself, so no other object can take that id while the entry lasts.
 """
 
 from __future__ import annotations
 
+from aupguard.detectors.recent import RECENT_TEXTS, on_forget
 from aupguard.model import Item
 
-# (item, its subject, its body, their text) for the item read last.
-_last: tuple[Item, str | None, str, str] | None = None
+# id(item) -> (item, its subject, its body, their text), for the recent items.
+_recent: dict[int, tuple[Item, str | None, str, str]] = {}
 
 
 def item_text(item: Item) -> str:
     """`item.text`, the same object for as long as the item's subject and body stay the same."""
-    global _last
-    last = _last
-    if last is not None and last[0] is item and last[1] is item.subject and last[2] is item.body:
-        return last[3]
+    global _recent
+    seen = _recent.get(id(item))
+    if seen is not None and seen[0] is item and seen[1] is item.subject and seen[2] is item.body:
+        return seen[3]
     text = item.text
-    _last = (item, item.subject, item.body, text)  # one assignment: a thread sees all of it or none
+    if len(_recent) >= RECENT_TEXTS:
+        _recent = {}  # (not reached in a scan, which forgets after each chunk)
+    _recent[id(item)] = (item, item.subject, item.body, text)  # one assignment: complete or absent
     return text
+
+
+def _forget() -> None:
+    global _recent
+    _recent = {}
+
+
+on_forget(_forget)

@@ -22,11 +22,11 @@ from unidecode import unidecode
 
 from aupguard.detectors.anchors import LexiconScanner, fold_recent, required_literals
 from aupguard.detectors.anchors import fold as _fold
+from aupguard.detectors.recent import per_text
 from aupguard.detectors.roster_names import ascii_word_set
 
-# Several detectors look for the same things in the same item, one after another: the finders
-# remember their answers for the last few texts so each text is parsed once.
-_RECENT_TEXTS = 8
+# Several detectors look for the same things in the same item: the finders remember their
+# answers for the recent texts (detectors/recent.py) so each text is parsed once.
 
 # --------------------------------------------------------------------------- phones
 
@@ -48,7 +48,7 @@ _PHONE_WINDOW = re.compile(r"[+(\d](?:(?<=[+(])\d|(?<=\d))[\d \t().\-/]{5,24}\d"
 _MIN_PHONE_DIGITS = 7
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def find_phones(text: str, region: str = "US") -> tuple[PhoneSpan, ...]:
     """Valid phone numbers in `text`, as libphonenumber's matcher finds them (leniency VALID)."""
     return tuple(find_phones_in(text, region, phone_regions(text)))
@@ -61,7 +61,7 @@ def find_phones_in(text: str, region: str, stretches: Iterable[tuple[int, int]])
     return [phone for lo, hi in stretches for phone in _phones_between(text, lo, hi, region)]
 
 
-@lru_cache(maxsize=8 * _RECENT_TEXTS)
+@per_text(entries=8)
 def _phones_between(text: str, lo: int, hi: int, region: str) -> tuple[PhoneSpan, ...]:
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text[lo:hi], region):
@@ -88,13 +88,13 @@ def mentions_number(text: str, keys: frozenset[str] | set[str]) -> bool:
 _NOT_DIGIT = re.compile(r"\D+")
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def ten_digit_runs(text: str) -> frozenset[str]:
     """Every ten consecutive digits of every phone window of `text` (shared by both detectors)."""
     return frozenset(digits[i : i + 10] for _, _, digits in _phone_windows(text) for i in range(len(digits) - 9))
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def _phone_windows(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, digits) of the windows of `text` holding enough digits for a phone number."""
     found = []
@@ -150,7 +150,7 @@ def ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
     return re.compile(pattern.pattern.encode("ascii"), pattern.flags & ~re.UNICODE)
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def phone_regions(text: str, margin: int = 24) -> tuple[tuple[int, int], ...]:
     """Merged stretches of `text` around digit runs that could hold a phone number. The margin
     keeps what the matcher looks at around a number (a leading "+1 (", a trailing "ext. 12")."""
@@ -320,7 +320,7 @@ def _label(candidate: str) -> list[tuple[str, str]]:
         return []
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def find_addresses(text: str) -> tuple[AddressSpan, ...]:
     """Street addresses (house number + street + suffix, with unit/city/state/zip when present)."""
     return tuple(find_addresses_where(text, None))
@@ -380,7 +380,7 @@ _CANDIDATE_CHARS = bytes(
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def _address_candidates(text: str) -> tuple[re.Match[str], ...]:
     """`_ADDRESS_CANDIDATE.finditer(text)`, searching an ASCII text only in the stretches that
     can hold a candidate (both address finders of the same item share the answer).
@@ -511,7 +511,7 @@ def _make_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-@lru_cache(maxsize=_RECENT_TEXTS)
+@per_text()
 def find_dates(text: str) -> tuple[DateSpan, ...]:
     """Calendar dates written in the common US/ISO/month-name forms."""
     found: dict[int, DateSpan] = {}

@@ -4,15 +4,16 @@ sender quotes is someone else's offer or password, not theirs."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from aupguard.detectors.recent import per_text
 
 # What a quoted line is. `quoted_lines` finds the same spans without running it.
 QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 
-@lru_cache(maxsize=8)
+@per_text()
 def quoted_lines(text: str) -> tuple[tuple[int, int], ...]:
-    """The spans of `QUOTED_LINE.finditer(text)`, for the last few texts (both detectors ask).
+    """The spans of `QUOTED_LINE.finditer(text)`, for the recent texts (both detectors ask).
 
     Speed: a MULTILINE "^" gives the regex engine no fixed text to look for, so it tried every
     position of the text; here only the ">"s are looked at. Exact: a match is a line (the text

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 from nicknames import NickNamer
 from unidecode import unidecode
 
+from aupguard.detectors.recent import per_text
 from aupguard.model import Person
 
 # Word characters plus combining accents, so a decomposed "Nu\u0301n\u0303ez" stays one token.
@@ -42,14 +43,14 @@ def fold(value: str) -> list[str]:
     return _NOT_ALNUM.sub(" ", lowered).split()
 
 
-@lru_cache(maxsize=8)
+@per_text()
 def ascii_words(text: str) -> tuple[str, ...]:
     """The folded tokens of an ASCII `text` (the runs of [a-z0-9] of `text.lower()`). Cached for
-    the last few texts: both detectors and the address finder read the words of the same item."""
+    the recent texts: both detectors and the address finder read the words of the same item."""
     return tuple(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
 
 
-@lru_cache(maxsize=8)
+@per_text()
 def ascii_word_set(text: str) -> frozenset[str]:
     """The distinct `ascii_words` of an ASCII `text`, cached like them: student_info and
     personal_info intersect their indexes with the same item's words."""
