@@ -69,7 +69,9 @@ class LinearModel:
     def top_features(self, feats: list[str], n: int = 3) -> list[str]:
         """The features of this text that pushed its score up most (for explanations)."""
         known = {f for f in feats if f in self.index}
-        ranked = sorted(known, key=lambda f: -self.coef[self.index[f]] * self.idf[self.index[f]])
+        # Equal weights are ranked by name: a set's order changes with the process's string
+        # hashing, and the same text must get the same explanation in every run.
+        ranked = sorted(known, key=lambda f: (-self.coef[self.index[f]] * self.idf[self.index[f]], f))
         return [_readable(f) for f in ranked[:n] if self.coef[self.index[f]] > 0]
 
 
