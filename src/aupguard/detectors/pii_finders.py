@@ -475,16 +475,22 @@ _MONTHS = {
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _MONTH_BEFORE = re.compile(rf"\b({_MONTH_RE})\.?\s+$", re.I)
+# Each pattern starts with a digit and then asks of the character before it what "\b" (or
+# "(?<!\d)") would have asked before reading it: "\b(\d{1,2})" is written "(\d(?<!\w\d)\d?)".
+# Speed: a pattern that starts with an assertion gives the regex engine nothing to skip ahead
+# to, so it tried every position of the text (about 3 ms on a 20,000-character newsletter that
+# says "born"); one that starts with a digit jumps from digit to digit (2.7x faster on the dev
+# corpus). tests/detectors/test_dates.py checks them against the forms with "\b" first.
 _DATE_PATTERNS = [
     # 03/14/2012, 3-14-12, 3.14.2012 (US order; day-first is tried when the month is > 12)
-    ("mdy", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")),
+    ("mdy", re.compile(r"(\d(?<!\w\d)\d?)[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")),
     # 2012-03-14 (ISO 8601)
-    ("ymd", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
+    ("ymd", re.compile(r"(\d(?<!\w\d)\d{3})-(\d{1,2})-(\d{1,2})\b")),
     # March 14, 2012 / Mar. 14th 2012: found by its digits, the month is checked just before them
     # (a regex that starts with the month alternation is slow on long mail).
-    ("Mdy", re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")),
+    ("Mdy", re.compile(r"(\d(?<!\d\d)\d?)(?:st|nd|rd|th)?,?\s+(\d{4})\b")),
     # 14 March 2012 / 14th of March, 2012
-    ("dMy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)),
+    ("dMy", re.compile(rf"(\d(?<!\w\d)\d?)(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)),
 ]
 
 
