@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aupguard.detectors.base import DetectContext
 from aupguard.detectors.student_info import StudentInfoDetector
@@ -242,10 +244,51 @@ def test_phrase_index_finds_whole_token_runs_in_automaton_order() -> None:
 
 
 @pytest.mark.parametrize("text", ["Ann O'Neil-Smith met ann again", "José Núñez, JOSE nunez", "", "42 Main St."])
-def test_token_set_is_the_set_of_the_tokens(text: str) -> None:
-    from aupguard.detectors.roster_names import FoldedText, ascii_word_set
+def test_the_words_looked_for_meet_a_looked_for_set_as_all_the_tokens_do(text: str) -> None:
+    from aupguard.detectors.roster_names import FoldedText, ascii_words_looked_for, look_for
 
+    wanted = look_for(["ann", "smith", "nunez", "42", "main", "st", "again"])
     ft = FoldedText.of(text)
-    assert ft.token_set == frozenset(ft.tokens)
-    if text.isascii():  # one set per item, shared with the offensive-language lexicon
-        assert ft.token_set is ascii_word_set(text)
+    assert wanted & ft.words_looked_for == wanted & frozenset(ft.tokens)
+    if text.isascii():  # the ASCII words looked for: few, and shared by every reader of the item
+        assert ft.words_looked_for is ascii_words_looked_for(text)
+        assert ft.words_looked_for <= frozenset(ft.tokens)
+    else:  # all the tokens (folded with unidecode, which the shared set of ASCII words is not)
+        assert ft.words_looked_for == frozenset(ft.tokens)
+
+
+_WORDS = st.text("abc1", min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=12), st.sampled_from([" ", ", ", "-", "\n"]), st.frozensets(_WORDS, max_size=6))
+def test_a_set_made_by_look_for_meets_the_words_looked_for_as_all_words(
+    words: list[str], separator: str, wanted_words: frozenset[str]
+) -> None:
+    from aupguard.detectors.roster_names import ascii_words, ascii_words_looked_for, look_for
+
+    text = separator.join(words)
+    ascii_words_looked_for(text)  # remembered with the words looked for until now
+    wanted = look_for(wanted_words)  # often words not looked for before, some of them in the text
+    assert wanted & ascii_words_looked_for(text) == wanted & frozenset(ascii_words(text))
+
+
+def test_every_set_the_detectors_meet_with_an_items_words_is_looked_for(directory: Directory) -> None:
+    # A set intersected with `words_looked_for` or `ascii_words_looked_for` must have been made by
+    # `look_for`, or it would miss its words: here, every such set of the roster and directory.
+    from aupguard.detectors import pii_finders, roster_names
+    from aupguard.detectors.personal_info import home_house_numbers
+
+    roster = roster_for(directory)
+    assert roster._contexts is not None
+    sets = {
+        "surnames": roster.names._surnames._firsts,
+        "buildings and groups": roster._contexts._firsts,
+        "student numbers": roster.id_first_tokens,
+        "students' house numbers": roster.house_number_words,
+        "house numbers": home_house_numbers(directory),
+        "street suffixes": pii_finders._STREET_SUFFIX_WORDS,
+    }
+    assert all(sets.values())  # the test directory has some of each
+    for name, words in sets.items():
+        assert words <= roster_names._looked_for, name

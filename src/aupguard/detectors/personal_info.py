@@ -43,6 +43,7 @@ from aupguard.detectors.pii_finders import (
     parse_address_key,
     phone_regions,
 )
+from aupguard.detectors.roster_names import look_for
 from aupguard.directory.addresses import normalize_email, normalize_phone
 from aupguard.directory.index import Directory
 from aupguard.model import Item, Signal
@@ -150,7 +151,7 @@ def home_address_keys(directory: Directory) -> frozenset[str]:
 @per_directory
 def home_house_numbers(directory: Directory) -> frozenset[str]:
     """House numbers of everyone's home address (see `house_number_stem`)."""
-    return frozenset(house_number_stem(k) for k in home_address_keys(directory))
+    return look_for(house_number_stem(k) for k in home_address_keys(directory))
 
 
 def _personal_email_domains() -> frozenset[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,7 +22,7 @@ from unidecode import unidecode
 from aupguard.detectors.anchors import LexiconScanner, fold_recent, required_literals
 from aupguard.detectors.anchors import fold as _fold
 from aupguard.detectors.recent import per_text
-from aupguard.detectors.roster_names import ascii_word_set
+from aupguard.detectors.roster_names import ascii_words_looked_for, look_for
 
 # Several detectors look for the same things in the same item: the finders remember their
 # answers for the recent texts (detectors/recent.py) so each text is parsed once.
@@ -173,7 +172,7 @@ _STREET_SUFFIXES = (
     "circle|cir|terrace|ter|parkway|pkwy|highway|hwy|trail|trl|square|sq|loop|pike|alley|aly|"
     "crossing|xing|ridge|rdg|heights|hts|plaza|plz|expressway|expy|freeway|fwy"
 )
-_STREET_SUFFIX_WORDS = frozenset(_STREET_SUFFIXES.split("|"))
+_STREET_SUFFIX_WORDS = look_for(_STREET_SUFFIXES.split("|"))
 # "\b\d{1,6}", written as a digit not preceded by a word character: a pattern that starts with
 # \d lets the regex engine skip ahead to the next digit instead of trying every position (2x).
 _ADDRESS_CANDIDATE = re.compile(
@@ -295,15 +294,16 @@ def parse_address_key(address: str) -> str | None:
 _HOUSE_NUMBER_START = re.compile(r"\b(\d{1,6}[A-Za-z]?)\s", re.IGNORECASE)  # as _ADDRESS_CANDIDATE
 
 
-def may_show_house_number(text: str, numbers: AbstractSet[str], words: Iterable[str] | None = None) -> bool:
+def may_show_house_number(text: str, numbers: frozenset[str], words: Iterable[str] | None = None) -> bool:
     """False only when no address `find_addresses` finds in `text` has a house number (see
-    `house_number_stem`) in `numbers`. `words`: the set of `ascii_words(text)` when the caller has it."""
+    `house_number_stem`) in `numbers`, a set made by `look_for`. `words`: the text's
+    `ascii_words_looked_for` (or the set of all its words) when the caller has it."""
     if not numbers:
         return False
     if text.isascii():
-        # The number is a whole word of the folded text: cheaper than the regex. The item's word
-        # set (shared with the other detectors) lets isdisjoint walk the few numbers instead.
-        return not numbers.isdisjoint(ascii_word_set(text) if words is None else words)
+        # The number is a whole word of the folded text: cheaper than the regex. The item's
+        # words looked for (shared with the other detectors) are few.
+        return not numbers.isdisjoint(ascii_words_looked_for(text) if words is None else words)
     return not numbers.isdisjoint(n.lower() for n in _HOUSE_NUMBER_START.findall(text))
 
 
@@ -340,7 +340,7 @@ def find_addresses_where(text: str, wanted: Callable[[int, int, str], bool] | No
     candidate is in the result, and nothing that is not in `find_addresses`."""
     # A candidate ends with a street suffix that whitespace precedes and a non-word character
     # (or the end) follows: in ASCII text, a whole folded word. Most mail has none (~80%).
-    if text.isascii() and _STREET_SUFFIX_WORDS.isdisjoint(ascii_word_set(text)):
+    if text.isascii() and _STREET_SUFFIX_WORDS.isdisjoint(ascii_words_looked_for(text)):
         return []
     candidates = _address_candidates(text)
     reach = [max(c.start() + _ADDRESS_LINE, c.end()) for c in candidates]
@@ -396,7 +396,7 @@ def _address_candidates(text: str) -> tuple[re.Match[str], ...]:
         return tuple(_ADDRESS_CANDIDATE.finditer(text))
     folded = text.encode("ascii").translate(_CANDIDATE_CHARS)
     runs = set()
-    for suffix in _STREET_SUFFIX_WORDS & ascii_word_set(text):
+    for suffix in _STREET_SUFFIX_WORDS & ascii_words_looked_for(text):
         needle = b" " + suffix.encode("ascii")
         at = folded.find(needle)
         while at >= 0:

@@ -154,7 +154,7 @@ class StudentInfoDetector(Detector):
         out: list[Signal] = []
         # A number starts with the first token of some student number: one set intersection (in
         # C) clears most mail, and only tokens that can start one are looked at.
-        firsts = roster.id_first_tokens & ft.token_set
+        firsts = roster.id_first_tokens & ft.words_looked_for
         if not firsts:
             return out
         n = len(ft.tokens)
@@ -225,7 +225,7 @@ class StudentInfoDetector(Detector):
         text = ft.text
         # Only a student's home can fire, and an address found starts with its house number:
         # mail showing no student's house number skips the address finder.
-        if not may_show_house_number(text, roster.house_numbers.keys(), ft.token_set):
+        if not may_show_house_number(text, roster.house_number_words, ft.words_looked_for):
             return out
         for addr in find_addresses(text):
             for pid in roster.students_at(addr.key):

@@ -24,6 +24,7 @@ from aupguard.detectors.roster_names import (
     fold,
     fold_phrase,
     load_word_list,
+    look_for,
 )
 from aupguard.directory.index import Directory
 from aupguard.model import Building, Group, Person, PersonKind
@@ -120,6 +121,7 @@ class StudentRoster:
     # House number -> ids. Parsing 100k home addresses with usaddress takes ~10 s, so a stored
     # address is parsed only when a text shows an address with its house number (then memoized).
     house_numbers: dict[str, list[str]] = field(default_factory=dict)
+    house_number_words: frozenset[str] = frozenset()  # its keys, as `look_for` makes them
     _address_keys: dict[str, str | None] = field(default_factory=dict)
     birth_dates: dict[date, list[str]] = field(default_factory=dict)
     group_students: dict[str, frozenset[str]] = field(default_factory=dict)  # group id -> student ids
@@ -142,7 +144,8 @@ class StudentRoster:
                 roster.house_numbers.setdefault(number.group(1).lower(), []).append(p.id)
             if p.birth_date:
                 roster.birth_dates.setdefault(p.birth_date, []).append(p.id)
-        roster.id_first_tokens = frozenset(key.split(" ", 1)[0] for key in roster.identifiers)
+        roster.id_first_tokens = look_for(key.split(" ", 1)[0] for key in roster.identifiers)
+        roster.house_number_words = look_for(roster.house_numbers)
         roster.adult_names = frozenset(
             fold_phrase(f"{first} {p.family_name}")
             for p in directory.people.values()
