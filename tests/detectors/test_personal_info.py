@@ -315,3 +315,28 @@ def test_email_matches_are_finditers_matches(text: str) -> None:
 def test_email_matches_on_overlapping_and_chained_addresses() -> None:
     for text in ["a@b.com.x@y.com", "x@y.io@z.io", "mail jo@a.io, ann@b.org; @c.net and @ d", "é@é.com", "@@a@b.co"]:
         assert [m.span() for m in email_matches(text)] == [m.span() for m in _EMAIL.finditer(text)], text
+
+
+def test_district_settings_are_parsed_once_and_read_again_when_changed(
+    make_item, directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The district's own numbers and addresses go through libphonenumber and usaddress once per
+    # distinct setting, not for every message; a setting changed in place is used at once.
+    from aupguard.detectors import personal_info
+
+    personal_info._district_numbers.cache_clear()
+    parsed: list[str] = []
+    real = personal_info.normalize_phone
+
+    def counting(value: str, region: str = "US") -> str | None:
+        parsed.append(value)
+        return real(value, region)
+
+    monkeypatch.setattr(personal_info, "normalize_phone", counting)
+    settings: dict[str, Any] = {"district_phones": ["515-555-0177"]}
+    ctx = DetectContext(directory=directory, settings={"personal_info": settings})
+    for _ in range(5):
+        assert [s for s in DETECTOR.detect(make_item("my cell 515-555-0177"), ctx) if s.kind == "pii.phone"] == []
+    assert parsed == ["515-555-0177"]
+    settings["district_phones"] = ["515-555-0178"]  # the office line moved: 0177 is personal now
+    assert [s.kind for s in DETECTOR.detect(make_item("my cell 515-555-0177"), ctx)] == ["pii.phone"]

@@ -163,16 +163,33 @@ def _personal_email_domains() -> frozenset[str]:
 _DEFAULT_PERSONAL_DOMAINS = _personal_email_domains()
 
 
-@lru_cache(maxsize=16)
-def _at_any_domain(domains: frozenset[str]) -> re.Pattern[str]:
-    """An "@" followed by any of `domains`. The regex parser factors out the shared "@", so the
-    search jumps from "@" to "@" instead of testing every domain against the whole text."""
-    return re.compile("@(?:" + "|".join(re.escape(d) for d in sorted(domains)) + ")")
-
-
-def _strings(settings: dict[str, Any], key: str) -> list[str]:
+def _strings(settings: dict[str, Any], key: str) -> tuple[str, ...]:
     value = settings.get(key) or []
-    return [str(v) for v in ([value] if isinstance(value, str) else value)]
+    return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+
+
+# The pack's settings as the detector uses them, worked out once per distinct value rather than
+# for every item: a district's own numbers go through libphonenumber and its addresses through
+# usaddress (tens of microseconds each), which used to run for every message.
+
+
+@lru_cache(maxsize=16)
+def _district_numbers(phones: tuple[str, ...], region: str) -> frozenset[str | None]:
+    return frozenset(normalize_phone(p, region) for p in phones)
+
+
+@lru_cache(maxsize=16)
+def _district_address_keys(addresses: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(key for key in map(parse_address_key, addresses) if key is not None)
+
+
+@lru_cache(maxsize=16)
+def _personal_domains(extra: tuple[str, ...]) -> tuple[frozenset[str], re.Pattern[str]]:
+    """The consumer mail domains (the shipped list and the pack's `personal_email_domains`), and
+    an "@" followed by any of them. The regex parser factors out the shared "@", so the search
+    jumps from "@" to "@" instead of testing every domain against the whole text."""
+    domains = _DEFAULT_PERSONAL_DOMAINS | {d.strip().lower() for d in extra}
+    return domains, re.compile("@(?:" + "|".join(re.escape(d) for d in sorted(domains)) + ")")
 
 
 def ssn_is_valid(area: str, group: str, serial: str) -> bool:
@@ -203,9 +220,9 @@ class PersonalInfoDetector(Detector):
             + self._birth_dates(text)
         )
 
-    def _phones(self, item: Item, ctx: DetectContext, region: str, district_phones: list[str]) -> list[Signal]:
+    def _phones(self, item: Item, ctx: DetectContext, region: str, district_phones: tuple[str, ...]) -> list[Signal]:
         text = item_text(item)
-        extra = {normalize_phone(p, region) for p in district_phones}
+        extra = _district_numbers(district_phones, region)
         out = []
         # Only a number in the directory or one next to a personal label can fire; mail with
         # neither skips libphonenumber, the costliest step of this detector.
@@ -259,7 +276,7 @@ class PersonalInfoDetector(Detector):
 
         return could_fire
 
-    def _addresses(self, text: str, district_addresses: list[str], directory: Directory) -> list[Signal]:
+    def _addresses(self, text: str, district_addresses: tuple[str, ...], directory: Directory) -> list[Signal]:
         out: list[Signal] = []
         # An address fires only next to a home word or when it is someone's home; mail with
         # neither the words nor a known house number skips the address finder.
@@ -267,7 +284,7 @@ class PersonalInfoDetector(Detector):
             return out
         homes = home_address_keys(directory)
         numbers = home_house_numbers(directory)
-        district = {parse_address_key(a) for a in district_addresses} - {None}
+        district = _district_address_keys(district_addresses)
 
         def could_fire(start: int, reach: int, number: str) -> bool:
             # Someone's house number, or a home word close enough for keyword_near to see.
@@ -289,14 +306,14 @@ class PersonalInfoDetector(Detector):
             out.append(self.signal("pii.address", addr.start, addr.end, addr.raw, 0.7, why, address_key=addr.key))
         return out
 
-    def _emails(self, item: Item, extra_domains: list[str]) -> list[Signal]:
-        domains = _DEFAULT_PERSONAL_DOMAINS | {d.strip().lower() for d in extra_domains}
+    def _emails(self, item: Item, extra_domains: tuple[str, ...]) -> list[Signal]:
+        domains, at_any_domain = _personal_domains(extra_domains)
         # The people on the message already know their own addresses: quoting them reveals nothing.
         out: list[Signal] = []
         # Every address reported contains "@" and its domain, lowercased: most mail names none
         # of the consumer domains and skips the address regex.
         folded = fold(item_text(item))
-        if "@" not in folded or _at_any_domain(frozenset(domains)).search(folded) is None:
+        if "@" not in folded or at_any_domain.search(folded) is None:
             return out
         own = {normalize_email(a) for a in [item.sender or "", *item.recipients] if a}
         for m in email_matches(item_text(item)):
