@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from aupguard.detectors.anchors import LexiconScan, LexiconScanner
@@ -81,6 +82,13 @@ SCANNER = LexiconScanner(
     {category: patterns for _, category, patterns in TABLES} | {"fundraiser": FUNDRAISER_PATTERNS},
     _compile,
 )
+
+
+@lru_cache(maxsize=16)
+def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The pack's `allow` phrases as one regex (None without any), made once per setting."""
+    allowed = [re.escape(p) for p in phrases if p]
+    return re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
 
 
 @dataclass(frozen=True)
@@ -162,12 +170,10 @@ class CommercialDetector(Detector):
 
     def detect(self, item: Item, ctx: DetectContext) -> list[Signal]:
         settings = ctx.settings_for(self.name)
-        allowed = [re.escape(str(p).strip()) for p in settings.get("allow", []) if str(p).strip()]
-        allow = re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
         scan = SCANNER.scan(item_text(item)[:MAX_TEXT])
         if not _may_be_enough(scan):
             return []  # exact: `_find_cues` could not find enough cues (see `_may_be_enough`)
-        cues = _find_cues(scan, allow)
+        cues = _find_cues(scan, _allow_pattern(tuple(str(p).strip() for p in settings.get("allow", []))))
         # Speed: the forward divider is looked for only when the whole text has enough cues;
         # leaving cues out never makes `_enough` true, so this gives the same verdicts.
         if not cues or not _enough(cues):
