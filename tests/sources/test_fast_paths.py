@@ -51,8 +51,18 @@ def test_cached_address_lists_give_fresh_equal_results() -> None:
     first.append("changed@x.org")  # a caller's change must not reach the cache
     assert headers.unique_addresses([value]) == ["a@x.org", "b@x.org"]
     long_list = ", ".join(f"p{n}@x.org" for n in range(300))
-    assert len(long_list) > headers._LONGEST_CACHED_VALUE  # parsed each time, never cached
-    assert headers.unique_addresses([long_list, value]) == [f"p{n}@x.org" for n in range(300)] + ["a@x.org", "b@x.org"]
+    assert len(long_list) > headers._LONGEST_CACHED_VALUE  # a whole school's list: kept with the long lists
+    lists = headers._cached_list_addresses
+    hits = lists.cache_info().hits
+    expected = [f"p{n}@x.org" for n in range(300)] + ["a@x.org", "b@x.org"]
+    for _ in range(2):
+        assert headers.unique_addresses([long_list, value]) == expected
+    assert lists.cache_info().hits == hits + 1  # parsed once
+    huge_list = ", ".join(f"person{n}@district.example.org" for n in range(3000))
+    assert len(huge_list) > headers._LONGEST_CACHED_LIST  # parsed each time, never kept
+    kept = lists.cache_info().currsize
+    assert headers.unique_addresses([huge_list]) == [f"person{n}@district.example.org" for n in range(3000)]
+    assert lists.cache_info().currsize == kept
 
 
 def test_forgetting_recent_addresses_empties_the_caches_and_changes_no_answer() -> None:
@@ -62,6 +72,7 @@ def test_forgetting_recent_addresses_empties_the_caches_and_changes_no_answer() 
     headers.forget_recent_addresses()
     assert headers._cached_value_addresses.cache_info().currsize == 0
     assert headers._cached_named_addresses.cache_info().currsize == 0
+    assert headers._cached_list_addresses.cache_info().currsize == 0
     assert headers.unique_addresses([value]) == first
 
 

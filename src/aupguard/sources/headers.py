@@ -228,8 +228,17 @@ def first_address(values: list[str]) -> tuple[str, str] | None:
 
 def unique_addresses(values: list[str]) -> list[str]:
     """Normalized addresses of `values`, each once, in order of first appearance."""
-    found = (_recall(_value_addresses, _cached_value_addresses, value) for value in values)
+    found = (_list_addresses(value) for value in values)
     return list(dict.fromkeys(chain.from_iterable(found)))
+
+
+def _list_addresses(value: str) -> tuple[str, ...]:
+    """`_value_addresses(value)`, through the cache that fits its length."""
+    if len(value) <= _LONGEST_CACHED_VALUE:
+        return _cached_value_addresses(value)
+    if len(value) <= _LONGEST_CACHED_LIST:
+        return _cached_list_addresses(value)
+    return _value_addresses(value)
 
 
 def _named_addresses(value: str) -> tuple[tuple[str, str], ...]:
@@ -249,12 +258,17 @@ def _value_addresses(value: str) -> tuple[str, ...]:
 # The same From and To/Cc values come back message after message (a teacher's own address, a
 # grade team's list), so each worker process keeps the parsed form of recent ones. The parses
 # are pure functions of the value and give tuples, so a hit is what a parse would give. Values
-# past 2,048 characters (a whole school's list) are parsed each time, so that each cache stays
-# under about 4 MB (1,024 values, each with its addresses).
+# up to 2,048 characters are kept 1,024 at a time, so that each cache stays under about 4 MB.
+# Longer To/Cc lists (a whole school's staff, 100 us and more to parse) recur too, fewer of
+# them: the last 32 up to 64,000 characters are kept (at most about 8 MB); longer ones are
+# parsed each time.
 _CACHED_VALUES = 1024
 _LONGEST_CACHED_VALUE = 2048
+_CACHED_LISTS = 32
+_LONGEST_CACHED_LIST = 64_000
 _cached_named_addresses = lru_cache(maxsize=_CACHED_VALUES)(_named_addresses)
 _cached_value_addresses = lru_cache(maxsize=_CACHED_VALUES)(_value_addresses)
+_cached_list_addresses = lru_cache(maxsize=_CACHED_LISTS)(_value_addresses)
 
 
 def forget_recent_addresses() -> None:
@@ -262,6 +276,7 @@ def forget_recent_addresses() -> None:
     would otherwise measure a cache that never misses."""
     _cached_named_addresses.cache_clear()
     _cached_value_addresses.cache_clear()
+    _cached_list_addresses.cache_clear()
 
 
 def _recall(parse: Callable[[str], _T], cached: Callable[[str], _T], value: str) -> _T:
