@@ -550,8 +550,8 @@ def find_dates(text: str) -> tuple[DateSpan, ...]:
 
 
 def mentions(text: str, pattern: re.Pattern[str]) -> bool:
-    """`pattern.search(text) is not None`, tried only where a match can start. The answer for
-    the last text is kept per pattern: both detectors ask whether an item mentions a birth date.
+    """`pattern.search(text) is not None`, tried only where a match can start. The answers for the
+    recent texts are kept per pattern: both detectors ask whether an item mentions a birth date.
 
     The context patterns are alternations with \\b and IGNORECASE, which Python's re tries at
     every position. Every match starts with one of the fixed words `anchors.start_literals`
@@ -559,16 +559,25 @@ def mentions(text: str, pattern: re.Pattern[str]) -> bool:
     detectors share over each item, and the pattern is tried only there. Exact: no position
     where a match can start is skipped (see `anchors.LexiconScanner`).
     """
-    scanner, memo = _per_pattern(pattern)
-    last = memo[0]
-    if last is not None and last[0] is text:
-        return last[1]
+    scanner = _per_pattern(pattern)  # known by its id from here on
+    try:
+        return _mentions(text, id(pattern))
+    except KeyError:  # another thread started `_PATTERNS` afresh just now
+        return _search(text, pattern, scanner)
+
+
+@per_text(entries=8)
+def _mentions(text: str, pattern_id: int) -> bool:
+    # By the pattern's id: hashing a compiled pattern hashes all of its code. `_PATTERNS` keeps
+    # the pattern, so no other takes its id while these answers are kept (see `_per_pattern`).
+    pattern, scanner = _PATTERNS[pattern_id]
+    return _search(text, pattern, scanner)
+
+
+def _search(text: str, pattern: re.Pattern[str], scanner: LexiconScanner | None) -> bool:
     if scanner is None:
-        found = pattern.search(text) is not None
-    else:
-        found = next(scanner.scan(text).finditer(0), None) is not None
-    memo[0] = (text, found)  # one assignment: another thread sees this pair or the last one
-    return found
+        return pattern.search(text) is not None
+    return next(scanner.scan(text).finditer(0), None) is not None
 
 
 def may_mention(text: str, pattern: re.Pattern[str], cached: bool = True) -> bool:
@@ -577,7 +586,7 @@ def may_mention(text: str, pattern: re.Pattern[str], cached: bool = True) -> boo
     one, so it also bounds `keyword_near` (which searches a window whose edges may cut a word).
     A whole item (`cached`) is read by the shared automaton pass (`_scanner`); a piece of a text
     (`cached=False`) by substring tests, which would only push whole texts out of the caches."""
-    scanner = _per_pattern(pattern)[0] if cached else None
+    scanner = _per_pattern(pattern) if cached else None
     if scanner is not None:
         return scanner.scan(text).may_match(0)
     words = _required_words(pattern)
@@ -587,21 +596,21 @@ def may_mention(text: str, pattern: re.Pattern[str], cached: bool = True) -> boo
     return any(w in folded for w in words)
 
 
-# id(pattern) -> (pattern, its scanner, [(last text, its `mentions` answer)]). Keyed by identity:
-# hashing a compiled pattern hashes all of its code, on every lookup. The pattern is kept in the
-# entry, so its id is not reused while the entry lives.
-_Memo = list[tuple[str, bool] | None]
-_PATTERNS: dict[int, tuple[re.Pattern[str], LexiconScanner | None, _Memo]] = {}
+# id(pattern) -> (pattern, its scanner). Keyed by identity: hashing a compiled pattern hashes
+# all of its code, on every lookup. The pattern is kept in the entry, so its id is not reused
+# while the entry lives.
+_PATTERNS: dict[int, tuple[re.Pattern[str], LexiconScanner | None]] = {}
 _MAX_PATTERNS = 256  # the detectors use four; beyond this (generated patterns) start afresh
 
 
-def _per_pattern(pattern: re.Pattern[str]) -> tuple[LexiconScanner | None, _Memo]:
+def _per_pattern(pattern: re.Pattern[str]) -> LexiconScanner | None:
     entry = _PATTERNS.get(id(pattern))
     if entry is None or entry[0] is not pattern:
         if len(_PATTERNS) >= _MAX_PATTERNS:
+            _mentions.cache_clear()  # its answers are by id, and the ids may now be reused
             _PATTERNS.clear()
-        entry = _PATTERNS[id(pattern)] = (pattern, _scanner(pattern), [None])
-    return entry[1], entry[2]
+        entry = _PATTERNS[id(pattern)] = (pattern, _scanner(pattern))
+    return entry[1]
 
 
 def _scanner(pattern: re.Pattern[str]) -> LexiconScanner | None:
