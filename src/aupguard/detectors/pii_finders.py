@@ -629,7 +629,7 @@ def _required_words(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 def fold(text: str) -> str:
-    """The text lowercased as the regex engine's IGNORECASE sees it, for the last few texts
+    """The text lowercased as the regex engine's IGNORECASE sees it, for the recent texts
     (one cache with the other detectors that fold whole items, `anchors.fold_recent`)."""
     return fold_recent(text)
 
