@@ -29,7 +29,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from aupguard.detectors.recent import RECENT_TEXTS, on_forget, per_text
+from aupguard.detectors.recent import Recent, per_text
 
 # The stdlib parser `re.compile` itself uses (re/_parser.py). Private, but it is what defines
 # the syntax; imported by name because typeshed does not describe it.
@@ -453,7 +453,7 @@ class _SharedPass:
         self._reads_outside = 0  # reads with an `_own` automaton since `_shared` was built
         # The recent texts read (detectors/recent.py) and each reader's hits in each (those of
         # the readers that asked, and of every reader `_shared` holds).
-        self._recent: dict[str, dict[int, list[tuple[int, Any]]]] = {}
+        self._recent: Recent[str, dict[int, list[tuple[int, Any]]]] = Recent()
 
     def add(self, reader: _PassReader) -> None:
         self._readers = [ref for ref in self._readers if ref() is not None] + [weakref.ref(reader)]
@@ -464,7 +464,7 @@ class _SharedPass:
         self._shared = _Automaton(live, ahocorasick_rs.Implementation.DFA)
         self._own = {}
         self._reads_outside = 0
-        self._recent = {}
+        self._recent.forget()
 
     def hits(self, reader: _PassReader, text: str) -> list[tuple[int, Any]]:
         """(start offset, the reader's entries) of each occurrence of the reader's literals in
@@ -476,9 +476,7 @@ class _SharedPass:
         if found is None:
             found = {}
             self._shared.read(text, found)
-            if len(self._recent) >= RECENT_TEXTS:
-                self._recent = {}  # (not reached in a scan, which forgets after each chunk)
-            self._recent[text] = found  # complete: a reader in another thread sees all of it or none
+            self._recent.remember(text, found)  # complete: a reader in another thread sees all of it or none
         serial = reader._serial
         if serial not in self._shared.serials and serial not in found:
             own = self._own.get(serial)
@@ -493,12 +491,8 @@ class _SharedPass:
             self._reads_outside += 1
         return found.get(serial, [])
 
-    def forget(self) -> None:
-        self._recent = {}
-
 
 _SHARED_PASS = _SharedPass()
-on_forget(_SHARED_PASS.forget)
 
 
 def consolidate_shared_pass() -> None:

@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from aupguard.detectors.allow import allow_pattern
 from aupguard.detectors.anchors import LexiconScan, LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_yaml
@@ -82,13 +82,6 @@ SCANNER = LexiconScanner(
     {category: patterns for _, category, patterns in TABLES} | {"fundraiser": FUNDRAISER_PATTERNS},
     _compile,
 )
-
-
-@lru_cache(maxsize=16)
-def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """The pack's `allow` phrases as one regex (None without any), made once per setting."""
-    allowed = [re.escape(p) for p in phrases if p]
-    return re.compile(r"\b(?:" + "|".join(allowed) + r")\b", re.IGNORECASE) if allowed else None
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,8 @@ class CommercialDetector(Detector):
         scan = SCANNER.scan(item_text(item)[:MAX_TEXT])
         if not _may_be_enough(scan):
             return []  # exact: `_find_cues` could not find enough cues (see `_may_be_enough`)
-        cues = _find_cues(scan, _allow_pattern(tuple(str(p).strip() for p in settings.get("allow", []))))
+        allowed = tuple(str(p).strip() for p in settings.get("allow", []) if str(p).strip())
+        cues = _find_cues(scan, allow_pattern(allowed))
         # Speed: the forward divider is looked for only when the whole text has enough cues;
         # leaving cues out never makes `_enough` true, so this gives the same verdicts.
         if not cues or not _enough(cues):

@@ -42,9 +42,10 @@ Quoted reply lines (`>`) are skipped. Settings (`settings.detectors.credentials`
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
+from aupguard.detectors.allow import allow_pattern
 from aupguard.detectors.anchors import LiteralFinder
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
@@ -215,13 +216,6 @@ class _Mail:
         return self.automated
 
 
-@lru_cache(maxsize=16)
-def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not phrases:
-        return None
-    return re.compile(r"(?:" + "|".join(re.escape(p) for p in phrases) + r")", re.IGNORECASE)
-
-
 class CredentialsDetector(Detector):
     name = "credentials"
     version = "1.0"
@@ -245,7 +239,7 @@ class CredentialsDetector(Detector):
         if not password_at and not code_at:
             return []
         settings: dict[str, Any] = ctx.settings_for(self.name)
-        allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+        allow = allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()), whole_words=False)
         skipped = list(quoted_lines(text))
         if allow is not None:
             skipped += [m.span() for m in allow.finditer(text)]

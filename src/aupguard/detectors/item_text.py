@@ -14,29 +14,18 @@ item itself, so no other object can take that id while the entry lasts.
 
 from __future__ import annotations
 
-from aupguard.detectors.recent import RECENT_TEXTS, on_forget
+from aupguard.detectors.recent import Recent
 from aupguard.model import Item
 
 # id(item) -> (item, its subject, its body, their text), for the recent items.
-_recent: dict[int, tuple[Item, str | None, str, str]] = {}
+_recent: Recent[int, tuple[Item, str | None, str, str]] = Recent()
 
 
 def item_text(item: Item) -> str:
     """`item.text`, the same object for as long as the item's subject and body stay the same."""
-    global _recent
     seen = _recent.get(id(item))
     if seen is not None and seen[0] is item and seen[1] is item.subject and seen[2] is item.body:
         return seen[3]
     text = item.text
-    if len(_recent) >= RECENT_TEXTS:
-        _recent = {}  # (not reached in a scan, which forgets after each chunk)
-    _recent[id(item)] = (item, item.subject, item.body, text)  # one assignment: complete or absent
+    _recent.remember(id(item), (item, item.subject, item.body, text))
     return text
-
-
-def _forget() -> None:
-    global _recent
-    _recent = {}
-
-
-on_forget(_forget)

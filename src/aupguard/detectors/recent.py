@@ -18,15 +18,16 @@ Every cached function is pure: a hit gives what the call would, so forgetting ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import _lru_cache_wrapper, lru_cache
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 # At least twice the items scanning._detect hands the detectors at a time (DETECT_CHUNK_ITEMS),
 # so nothing of the current chunk is evicted before every detector has read it.
 RECENT_TEXTS = 256
 
 _T = TypeVar("_T")
+_K = TypeVar("_K", bound=Hashable)
 
 _caches: list[_lru_cache_wrapper[object]] = []
 _forgetters: list[Callable[[], None]] = []
@@ -47,6 +48,31 @@ def per_text(entries: int = 1) -> Callable[[Callable[..., _T]], _lru_cache_wrapp
 def on_forget(forget: Callable[[], None]) -> None:
     """Have `forget_texts` also call `forget` (a cache that is not an lru_cache)."""
     _forgetters.append(forget)
+
+
+class Recent(Generic[_K, _T]):
+    """What is remembered of the recent texts or items, by key, where `per_text` does not fit:
+    at most RECENT_TEXTS entries (it starts afresh when full, which a scan, forgetting after
+    each chunk, never reaches), emptied by `forget_texts`. An entry is stored in one step, so a
+    reader in another thread finds it whole or not at all."""
+
+    def __init__(self) -> None:
+        self._entries: dict[_K, _T] = {}
+        on_forget(self.forget)
+
+    def get(self, key: _K) -> _T | None:
+        return self._entries.get(key)
+
+    def remember(self, key: _K, value: _T) -> None:
+        if len(self._entries) >= RECENT_TEXTS:
+            self._entries = {}
+        self._entries[key] = value
+
+    def forget(self) -> None:
+        self._entries = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def forget_texts() -> None:

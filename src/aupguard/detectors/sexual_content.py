@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from aupguard.detectors.allow import allow_pattern
 from aupguard.detectors.anchors import LexiconScanner
 from aupguard.detectors.base import DetectContext, Detector
 from aupguard.detectors.data import read_list
@@ -62,13 +63,6 @@ def _lexicon_with(extra: tuple[str, ...]) -> tuple[re.Pattern[str], LexiconScann
     return _pattern(terms), _scanner(terms)
 
 
-@lru_cache(maxsize=32)
-def _allow_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not phrases:
-        return None
-    return re.compile(r"\b(?:" + "|".join(_term_regex(p) for p in phrases) + r")\b", re.IGNORECASE)
-
-
 def filename_words(name: str) -> str:
     """'SendNudes_2024.jpg' -> 'send nudes 2024 jpg': file names have no spaces to match on."""
     return " ".join(FILENAME_SEPARATORS.split(CAMEL.sub(" ", name))).strip().lower()
@@ -88,7 +82,7 @@ class SexualContentDetector(Detector):
         if "extra_terms" in settings or "allow" in settings:
             extra = tuple(str(t) for t in settings.get("extra_terms", []))
             pattern, scanner = _lexicon_with(extra)
-            allow = _allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()))
+            allow = allow_pattern(tuple(str(p) for p in settings.get("allow", []) if str(p).strip()), _term_regex)
         else:  # the usual pack sets neither: the shipped lexicon, nothing allowed (as above)
             (pattern, scanner), allow = _lexicon_with(()), None
 

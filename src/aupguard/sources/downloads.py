@@ -1,5 +1,6 @@
 """What the platforms' own downloads (Instagram, Facebook, TikTok) have in common: an entry's raw
-bytes together with the account it belongs to, and the CONNECTION item of a follow list's entry."""
+bytes together with the account it belongs to, the item of an account's entry, and the CONNECTION
+item of a follow list's entry."""
 
 from __future__ import annotations
 
@@ -18,6 +19,25 @@ def export_raw(record: dict[str, Any]) -> bytes:
     return json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
+def owned_record(
+    platform: str, owner: str, entry: dict[str, Any], channel: Channel, source: str, position: str, **fields: Any
+) -> RawRecord:
+    """An item of `owner`'s download, sent by the owner: its raw bytes `entry` with the export and
+    the owner (`export_raw`), its other fields `fields`."""
+    raw = export_raw({"export": platform, "owner": owner, **entry})
+    item = Item(
+        id=content_id(raw),
+        channel=channel,
+        source=source,
+        position=position,
+        raw=raw,
+        sender=normalize_handle(platform, owner),
+        platform=platform,
+        **fields,
+    )
+    return RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
+
+
 def connection_record(
     platform: str,
     owner: str,
@@ -32,17 +52,14 @@ def connection_record(
     """A CONNECTION item between the list's `owner` and the entry's account `username`: `kind` as
     the list names it ("follow", "close friend"), `direction` "following" (the owner follows the
     account) or "follower" (the account follows the owner)."""
-    raw = export_raw({"export": platform, "owner": owner, "direction": direction, "type": kind, "entry": entry})
-    item = Item(
-        id=content_id(raw),
-        channel=Channel.CONNECTION,
-        source=source,
-        position=position,
-        raw=raw,
+    return owned_record(
+        platform,
+        owner,
+        {"direction": direction, "type": kind, "entry": entry},
+        Channel.CONNECTION,
+        source,
+        position,
         sent_at=sent_at,
-        sender=normalize_handle(platform, owner),
         recipients=[normalize_handle(platform, username)],
-        platform=platform,
         meta={"type": kind, "direction": direction, "name": None},
     )
-    return RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))

@@ -220,7 +220,7 @@ def parse_addresses(values: list[str], names: bool = True) -> list[tuple[str, st
 def first_address(values: list[str]) -> tuple[str, str] | None:
     """parse_addresses(values)[0], or None when there is no address: the sender of a From."""
     for value in values:
-        pairs = _recall(_named_addresses, _cached_named_addresses, value)
+        pairs = _recall(_named_addresses, _NAMED_CACHES, value)
         if pairs:
             return pairs[0]
     return None
@@ -228,17 +228,8 @@ def first_address(values: list[str]) -> tuple[str, str] | None:
 
 def unique_addresses(values: list[str]) -> list[str]:
     """Normalized addresses of `values`, each once, in order of first appearance."""
-    found = (_list_addresses(value) for value in values)
+    found = (_recall(_value_addresses, _LIST_CACHES, value) for value in values)
     return list(dict.fromkeys(chain.from_iterable(found)))
-
-
-def _list_addresses(value: str) -> tuple[str, ...]:
-    """`_value_addresses(value)`, through the cache that fits its length."""
-    if len(value) <= _LONGEST_CACHED_VALUE:
-        return _cached_value_addresses(value)
-    if len(value) <= _LONGEST_CACHED_LIST:
-        return _cached_list_addresses(value)
-    return _value_addresses(value)
 
 
 def _named_addresses(value: str) -> tuple[tuple[str, str], ...]:
@@ -269,6 +260,9 @@ _LONGEST_CACHED_LIST = 64_000
 _cached_named_addresses = lru_cache(maxsize=_CACHED_VALUES)(_named_addresses)
 _cached_value_addresses = lru_cache(maxsize=_CACHED_VALUES)(_value_addresses)
 _cached_list_addresses = lru_cache(maxsize=_CACHED_LISTS)(_value_addresses)
+# (longest value a cache keeps, the cache), shortest first
+_NAMED_CACHES = ((_LONGEST_CACHED_VALUE, _cached_named_addresses),)
+_LIST_CACHES = ((_LONGEST_CACHED_VALUE, _cached_value_addresses), (_LONGEST_CACHED_LIST, _cached_list_addresses))
 
 
 def forget_recent_addresses() -> None:
@@ -279,9 +273,12 @@ def forget_recent_addresses() -> None:
     _cached_list_addresses.cache_clear()
 
 
-def _recall(parse: Callable[[str], _T], cached: Callable[[str], _T], value: str) -> _T:
-    """parse(value), through its cache when the value is short enough to keep."""
-    return cached(value) if len(value) <= _LONGEST_CACHED_VALUE else parse(value)
+def _recall(parse: Callable[[str], _T], caches: tuple[tuple[int, Callable[[str], _T]], ...], value: str) -> _T:
+    """parse(value), through the first of `caches` that keeps values this long (if any does)."""
+    for longest, cached in caches:
+        if len(value) <= longest:
+            return cached(value)
+    return parse(value)
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aupguard.directory.addresses import normalize_handle
-from aupguard.model import Attachment, Channel, Item, content_id
+from aupguard.model import Attachment, Channel
 
 from .base import RawRecord
-from .downloads import export_raw
+from .downloads import owned_record
 
 
 @dataclass(frozen=True)
@@ -78,21 +77,10 @@ class MetaExport:
         meta: dict[str, Any],
     ) -> RawRecord:
         """A POST item of the owner's, its raw bytes the post with its export and owner."""
-        raw = export_raw({"export": self.platform, "owner": owner, "post": post})
-        item = Item(
-            id=content_id(raw),
-            channel=Channel.POST,
-            source=source,
-            position=position,
-            raw=raw,
-            sent_at=sent_at,
-            sender=normalize_handle(self.platform, owner),
-            body=body,
-            attachments=attachments,
-            platform=self.platform,
-            meta=meta,
-        )
-        return RawRecord(source, position, "item", raw, item=item, nbytes=len(raw))
+        return owned_record(
+            self.platform, owner, {"post": post}, Channel.POST, source, position,
+            sent_at=sent_at, body=body, attachments=attachments, meta=meta,
+        )  # fmt: skip
 
 
 def may_be_meta_export(opening: str) -> bool:
